@@ -1,0 +1,1 @@
+"""danvan: software for "dân vận chính quyền" in Vietnamese local government."""

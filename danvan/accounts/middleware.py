@@ -1,0 +1,84 @@
+"""Session lifetime and the two-factor requirement for staff roles."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+SESSION_STARTED = "danvan_session_started"
+MFA_OK = "danvan_mfa_ok"
+
+# Paths a user without two-factor may still reach: setting it up, logging out, static files.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz", "/i18n/", "/favicon.ico")
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 12 hours (configurable) after log-in, however active it was.
+
+    The idle timeout is Django's own cookie age, refreshed on every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(SESSION_STARTED)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("Your session has expired. Please log in again."))
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+def mfa_required_for(user: Any) -> bool:
+    from danvan.orgs.scope import scope_of
+
+    required = set(getattr(settings, "DANVAN_MFA_REQUIRED_ROLES", []))
+    if not required:
+        return False
+    scope = scope_of(user)
+    return scope.is_superuser or any(g.role in required for g in scope.grants)
+
+
+def has_mfa(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequireMFAMiddleware:
+    """Staff roles must have TOTP set up before they can use anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if request.path.startswith("/accounts/2fa/"):
+            request.session.pop(MFA_OK, None)  # the user may be changing their authenticators
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(MFA_OK)
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+        ):
+            if mfa_required_for(user) and not has_mfa(user):
+                messages.warning(
+                    request, _("Your role requires two-factor authentication. Please set it up to continue.")
+                )
+                return redirect("mfa_activate_totp")
+            request.session[MFA_OK] = True
+        return self.get_response(request)

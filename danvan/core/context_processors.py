@@ -1,0 +1,29 @@
+"""The navigation shows only the areas that exist; each app adds its entry to NAV_ITEMS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, app label that must be installed). Later areas append here when they land.
+NAV_ITEMS: list[tuple[str, Any, str]] = [
+    ("home", _("Overview"), "core"),
+    ("orgs:tree", _("Units"), "orgs"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label, _app in NAV_ITEMS:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items}

@@ -1,0 +1,32 @@
+"""``danvan audit verify``: walk the hash chain and name the first broken link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from danvan.core.audit import verify_chain
+from danvan.core.commands import VietnameseCommand
+
+REASONS = {
+    "missing": "an event is missing",
+    "link": "the link to the previous event does not match",
+    "content": "the event's content was changed",
+    "truncated": "events at the end of the chain were removed",
+}
+
+
+class Command(VietnameseCommand):
+    help = "Verify the audit log's hash chain."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = verify_chain()
+        if result.ok:
+            self.stdout.write(self.style.SUCCESS(_("Audit chain intact: %(n)d events verified.") % {"n": result.checked}))
+            return
+        raise CommandError(
+            _("Audit chain broken at event #%(seq)s: %(reason)s (%(n)d events before it verified).")
+            % {"seq": result.broken_seq, "reason": _(REASONS[result.reason]), "n": result.checked}
+        )

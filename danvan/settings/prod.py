@@ -1,0 +1,25 @@
+"""Production: every secret from the environment, HTTPS only, PostgreSQL expected."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_int
+
+SECRET_KEY = os.environ["DANVAN_SECRET_KEY"]
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("DANVAN_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("DANVAN_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DANVAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+if os.environ.get("DANVAN_REDIS_URL"):
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": os.environ["DANVAN_REDIS_URL"]}}

@@ -1,0 +1,24 @@
+"""Test settings: the database comes from DANVAN_DATABASE_URL (SQLite unless the run names PostgreSQL)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+from .database import database_from_url
+
+SECRET_KEY = "test-only-not-secret-" + "y" * 40  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DANVAN_DATABASE_URL", ""), BASE_DIR / "var" / "test.sqlite3"
+    )
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from danvan.api.urls import api
+from danvan.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("danvan.accounts.urls")),
+    path("units/", include("danvan.orgs.urls")),
+    path("audit/", include("danvan.core.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
