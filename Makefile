@@ -35,6 +35,7 @@ install-dev: $(VENV)/.dev node_modules/.installed
 run: install
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan migrate --noinput -v 0
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan createcachetable
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan orgs load-official
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan demo load
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) BIN=$(BIN) scripts/run-dev

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "danvan.accounts",
     "danvan.orgs",
     "danvan.api",
+    "danvan.plans",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,19 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
+
+# The database cache is shared by every process (log-in lock-out counters, rate limits) with no
+# extra server; production with Redis switches to django.core.cache.backends.redis.RedisCache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "danvan_cache",
+    }
+}
+if os.environ.get("DANVAN_REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DANVAN_REDIS_URL"]}
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
