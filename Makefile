@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: install install-dev run test lint typecheck migrations-check pytest-sqlite pytest-postgres bench messages clean
+.PHONY: install install-dev run test lint typecheck migrations-check pytest-sqlite pytest-postgres bench messages clean openapi
 
 install: $(VENV)/.runtime node_modules/.installed
 
@@ -66,6 +66,9 @@ bench: install-dev
 messages: install-dev
 	$(BIN)/danvan makemessages -l vi --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "benchmarks/*"
 	$(BIN)/danvan compilemessages -l vi --ignore ".venv/*" --ignore "node_modules/*"
+
+openapi:
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan api openapi -o docs/openapi.json
 
 clean:
 	rm -rf $(VENV) node_modules var static_collected

@@ -89,3 +89,51 @@ def page(browser: Any) -> Iterator[Any]:
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> Iterator[None]:
+    """Tests roll the database back; the calendar's in-memory copy must not outlive them."""
+    from danvan.core import calendar
+
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()
+
+
+def _db_usage(request: Any) -> tuple[bool, bool]:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & {"transactional_db", "live_server"})
+    return (marker is not None or bool(names & {"db", "transactional_db", "live_server"})), transactional
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
+    """Keep the audit log's append-only triggers in place during tests, and out of the way of flushes.
+
+    A transactional test ends with Django emptying every table; SQLite does that with DELETE, which
+    the triggers refuse (PostgreSQL uses TRUNCATE, which they allow). So on SQLite the triggers are
+    dropped just before that flush and put back at the start of every test.
+    """
+    uses_db, transactional = _db_usage(request)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    mig = import_module("danvan.core.migrations.0002_audit_append_only")
+    with connection.cursor() as cur:
+        for sql in mig.SQLITE:
+            cur.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+    yield
+    if transactional:
+        with connection.cursor() as cur:
+            for sql in mig.SQLITE_REVERSE:
+                cur.execute(sql)

@@ -9,15 +9,46 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 SESSION_STARTED = "danvan_session_started"
 MFA_OK = "danvan_mfa_ok"
 
-# Paths a user without two-factor may still reach: setting it up, logging out, static files.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz", "/i18n/", "/favicon.ico")
+# Paths a user who must, but has not yet, set up two-factor may still reach: setting it up (and
+# confirming their password for it), logging in and out, static files, the language switch.
+# Everything else under /accounts/ (password change, e-mail) waits until two-factor is on.
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/static/",
+    "/healthz",
+    "/i18n/",
+    "/favicon.ico",
+)
+API_PREFIX = "/api/"
+
+
+def _tell(request: HttpRequest, response: HttpResponse, level: int, text: str) -> HttpResponse:
+    """Add a message to a response that this middleware returns itself.
+
+    These middlewares may sit before Django's MessageMiddleware (they must run right after
+    authentication); then ``request._messages`` does not exist yet, so store the message with the
+    same storage backend ourselves instead of failing with a server error.
+    """
+    storage = getattr(request, "_messages", None)
+    if storage is not None:
+        storage.add(level, text)
+        return response
+    from django.contrib.messages.storage import default_storage
+
+    storage = default_storage(request)
+    storage.add(level, text)
+    storage.update(response)
+    return response
 
 
 class SessionLifetimeMiddleware:
@@ -38,8 +69,10 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED] = now
             elif now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
-                messages.info(request, _("Your session has expired. Please log in again."))
-                return redirect(settings.LOGIN_URL)
+                return _tell(
+                    request, redirect(settings.LOGIN_URL), messages.INFO,
+                    _("Your session has expired. Please log in again."),
+                )
         return self.get_response(request)
 
 
@@ -76,9 +109,15 @@ class RequireMFAMiddleware:
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
             if mfa_required_for(user) and not has_mfa(user):
-                messages.warning(
-                    request, _("Your role requires two-factor authentication. Please set it up to continue.")
+                if request.path.startswith(API_PREFIX):
+                    # A browser session may not use the API to get round the requirement; bearer
+                    # tokens are not affected (the user is still anonymous at this point for them).
+                    return JsonResponse(
+                        {"detail": _("Your role requires two-factor authentication. Set it up first.")}, status=403
+                    )
+                return _tell(
+                    request, redirect("mfa_activate_totp"), messages.WARNING,
+                    _("Your role requires two-factor authentication. Please set it up to continue."),
                 )
-                return redirect("mfa_activate_totp")
             request.session[MFA_OK] = True
         return self.get_response(request)

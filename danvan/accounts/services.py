@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +16,7 @@ from django.utils.translation import gettext as _
 from danvan.core import audit
 from danvan.core.text import clean_text
 
+from . import totp
 from .models import ApiToken, hash_token
 
 MAX_ACTIVE_TOKENS = 20
@@ -64,3 +68,91 @@ def authenticate_token(raw: str) -> Any | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    position: str = "",
+    is_superuser: bool = False,
+) -> Any:
+    """A new log-in. Only the system (``actor=None``) or a system administrator creates one.
+
+    The password must pass every rule in AUTH_PASSWORD_VALIDATORS; it is stored hashed and never
+    written to the audit log.
+    """
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Only a system administrator can create accounts."))
+    User = get_user_model()
+    username, email, full_name = clean_text(username), clean_text(email), clean_text(full_name)
+    errors: dict[str, Any] = {}
+    username_field = User._meta.get_field("username")
+    if not username:
+        errors["username"] = _("The user name is required.")
+    elif len(username) > username_field.max_length:  # type: ignore[operator]
+        errors["username"] = _("The user name must be at most %(max)d characters.") % {
+            "max": username_field.max_length
+        }
+    else:
+        try:
+            for validator in username_field.validators:
+                validator(username)
+        except ValidationError as exc:
+            errors["username"] = exc.messages
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                errors["username"] = _("This user name is already taken.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address.")
+        else:
+            if User.objects.filter(email__iexact=email).exists():
+                errors["email"] = _("Another account already uses this e-mail address.")
+    if len(full_name) > 150:
+        errors["full_name"] = _("The full name must be at most 150 characters.")
+    user = User(
+        username=username, email=email, full_name=full_name, position=clean_text(position)[:150],
+        is_superuser=is_superuser, is_staff=is_superuser,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        "accounts.user.create", actor=actor, obj=user,
+        summary={"username": username, "is_superuser": is_superuser},
+    )
+    return user
+
+
+@transaction.atomic
+def add_totp_authenticator(*, actor: Any, user: Any, secret: str) -> Any:
+    """Set up a TOTP authenticator with a secret chosen outside the browser (the demo's fixed one).
+
+    Users set up their own through allauth's page; this is for the system (``actor=None``) only.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if actor is not None:
+        raise PermissionDenied(_("Authenticators are set up by their owner on the two-factor page."))
+    if not totp.is_valid_secret(secret):
+        raise ValidationError({"secret": _("The secret must be base32 text of at least 16 characters.")})
+    # Lock the user's row so that two runs cannot both add one (allauth does the same).
+    type(user)._default_manager.select_for_update().get(pk=user.pk)
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        raise ValidationError({"secret": _("This user already has an authenticator.")})
+    instance = TOTP.activate(user, secret.upper()).instance
+    audit.record("accounts.mfa.totp_add", actor=actor, obj=user, summary={"username": user.get_username()})
+    return instance

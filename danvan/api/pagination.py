@@ -1,33 +1,45 @@
-"""Keyset pagination: the cursor is the last row's sort key, so page 1,000 costs what page 1 costs."""
+"""Keyset pagination: the cursor is the last row's sort key, so page 1,000 costs what page 1 costs.
+
+A cursor is opaque to callers (URL-safe base64 of JSON); they pass back ``next_cursor`` as it
+came. A cursor that does not decode is bad input on the ``cursor`` field (422), never a 500.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja.errors import HttpError
 
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+MAX_CURSOR_LENGTH = 400
+
+LIMIT_DESCRIPTION = f"Items per page, 1 to {MAX_LIMIT}."
+CURSOR_DESCRIPTION = "The `next_cursor` of the previous page; omit it for the first page."
 
 
 def encode_cursor(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> Any:
+def invalid_cursor() -> ValidationError:
+    return ValidationError({"cursor": _("The cursor is not valid; start again from the first page.")})
+
+
+def decode_cursor(cursor: str | None, check: Callable[[Any], bool] = lambda v: True) -> Any:
+    """The decoded value, or None for the first page; ``check`` rejects values of the wrong shape."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise HttpError(400, _("The cursor is not valid.")) from exc
-
-
-def check_limit(limit: int) -> int:
-    if limit < 1 or limit > MAX_LIMIT:
-        raise HttpError(400, _("The limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT})
-    return limit
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
+    except (binascii.Error, ValueError, UnicodeError) as exc:
+        raise invalid_cursor() from exc
+    if not check(value):
+        raise invalid_cursor()
+    return value

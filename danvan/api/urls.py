@@ -1,10 +1,21 @@
-"""Assembles each app's ``api.py`` router into /api/v1."""
+"""Assembles each app's ``api.py`` router into /api/v1 and gives every error one JSON shape.
+
+The interactive docs page is switched off (``docs_url=None``): ninja's Swagger UI loads its
+scripts from a CDN, which a closed government network cannot reach and the house rules forbid.
+The schema itself is served at /api/v1/openapi.json and committed as docs/openapi.json.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -12,56 +23,127 @@ from ninja.errors import ValidationError as NinjaValidationError
 from danvan.accounts.api import router as accounts_router
 from danvan.orgs.api import router as orgs_router
 
-from .auth import AUTH
+from .auth import AUTH, InvalidToken
+from .errors import pydantic_field, pydantic_message
 
-api = NinjaAPI(
+DESCRIPTION = """\
+Dân vận chính quyền — the API for other systems.
+
+Authenticate with a personal token (`Authorization: Bearer dvk_…`, created under *Account* or with
+`POST /api/v1/tokens`) or, from the browser, with the logged-in session plus the CSRF token for
+writes. Every answer is scoped to the caller's units: a unit outside them is reported as not found,
+exactly like one that does not exist.
+
+Errors are JSON: `{"detail": "…", "errors": [{"field": "…", "message": "…"}]}` with the messages in
+Vietnamese; `errors` lists each wrong input of a 422 answer. Lists are paged with an opaque cursor:
+pass `next_cursor` back as `cursor` until it is null.
+"""
+
+
+class DanvanAPI(NinjaAPI):
+    """NinjaAPI whose URLs also answer unknown paths and wrong methods with the JSON error shape."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = [_json_not_allowed(p) if isinstance(p, URLPattern) else p for p in super()._get_urls()]
+        for p in urls:
+            if isinstance(p, URLPattern) and p.name == "api-root":
+                p.callback = _not_found  # ninja's own raises Http404 into Django's HTML page
+        urls.append(re_path(r"^.*$", _not_found, name="api-not-found"))
+        return urls
+
+
+def _json_error(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> HttpResponse:
+    return api.create_response(HttpRequest(), {"detail": detail, "errors": errors or []}, status=status)
+
+
+def _json_not_allowed(pattern: URLPattern) -> URLPattern:
+    view = pattern.callback
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allow = response.get("Allow", "")
+            response = _json_error(405, _("This method is not allowed here."))
+            response["Allow"] = allow
+        return response
+
+    pattern.callback = wrapped
+    return pattern
+
+
+@csrf_exempt
+def _not_found(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    return _json_error(404, _("Not found."))
+
+
+api = DanvanAPI(
     title="danvan API",
     version="1.0.0",
-    description="Dân vận chính quyền — API for other systems. Every response is scoped to the caller's units.",
+    description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=AUTH,
+    docs_url=None,
 )
 api.add_router("/", accounts_router)
 api.add_router("/units", orgs_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:
-    body: dict = {"detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
-@api.exception_handler(AuthenticationError)
+def _handler(exc_class: type[Exception]) -> Callable[[Callable], Callable]:
+    return api.exception_handler(exc_class)
+
+
+@_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _error(request, 401, _("Authentication required: the token is missing, unknown, revoked or expired."))
+    if isinstance(exc, InvalidToken):
+        detail = _("The API token is not valid: it is unknown, revoked or expired.")
+    else:
+        detail = _("Authentication required: send a personal API token or log in.")
+    response = _error(request, 401, detail)
+    response["WWW-Authenticate"] = 'Bearer realm="danvan"'
+    return response
 
 
-@api.exception_handler(PermissionDenied)
+@_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 403, str(exc) or _("You do not have permission to do this."))
 
 
-@api.exception_handler(ValidationError)
+@_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Never the exception's text: it may name a model or an id outside the caller's scope.
+    return _error(request, 404, _("Not found."))
+
+
+@_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = []
+    errors: list[dict[str, Any]] = []
     if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            errors.extend({"field": field, "message": m} for m in errs)
+        for field, messages in exc.message_dict.items():
+            errors.extend({"field": None if field == "__all__" else field, "message": m} for m in messages)
     else:
         errors = [{"field": None, "message": m} for m in exc.messages]
     return _error(request, 422, _("The data is not valid."), errors)
 
 
-@api.exception_handler(NinjaValidationError)
+@_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
+    errors = [{"field": pydantic_field(e.get("loc", ())), "message": pydantic_message(e)} for e in exc.errors]
     return _error(request, 422, _("The data is not valid."), errors)
 
 
-@api.exception_handler(HttpError)
+@_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, str(exc))
+    # ninja itself raises 400 (a body it cannot parse) and 429 with English text: say it in
+    # Vietnamese. Our own code raises Django's exceptions, or HttpError with a gettext message.
+    if exc.status_code == 400:
+        detail = _("The request body cannot be read; send valid JSON.")
+    elif exc.status_code == 429:
+        detail = _("Too many requests; wait a moment and try again.")
+    else:
+        detail = str(exc)
+    return _error(request, exc.status_code, detail)

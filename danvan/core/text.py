@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+# Đ (U+0110) is often typed or converted from legacy encodings (VNI, TCVN3) as the look-alike
+# Icelandic Eth Ð (U+00D0); both must find the same name.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
 
 
 def nfc(text: str) -> str:

@@ -55,6 +55,26 @@ def _validate_fields(name: str, valid_from: dt.date | None, valid_to: dt.date | 
         raise ValidationError(errors)
 
 
+def _check_lengths(**values: str) -> None:
+    limits = {"code": 32, "division_type": 50, "phone": 40, "address": 255}
+    errors = {
+        f: _("This field must be at most %(n)d characters.") % {"n": limits[f]}
+        for f, v in values.items()
+        if f in limits and v and len(v) > limits[f]
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+class ConcurrentEditError(ValidationError):
+    """Someone else saved the unit after this form was opened; the caller shows both versions."""
+
+
+def unit_version(unit: OrgUnit) -> str:
+    """The token an edit form carries to detect a stale save (the unit's last change, to the microsecond)."""
+    return unit.updated_at.isoformat() if unit.updated_at else ""
+
+
 @transaction.atomic
 def create_unit(
     *,
@@ -70,8 +90,15 @@ def create_unit(
     **extra: Any,
 ) -> OrgUnit:
     _check_admin(actor, parent)
+    if actor is not None and kind.is_administrative and not scope_of(actor).is_superuser:
+        raise ValidationError(
+            {"kind": _("Provinces, districts and communes come from the official list and cannot be created here.")}
+        )
+    if parent is not None and parent.valid_to is not None and valid_to is None:
+        raise ValidationError({"parent": _("A unit cannot be added under a unit that no longer exists.")})
     name, code = clean_text(name), clean_text(code)
     _validate_fields(name, valid_from, valid_to)
+    _check_lengths(code=code, division_type=division_type)
     if valid_to is None:
         _check_code_free(code)
     unit = OrgUnit(
@@ -94,15 +121,22 @@ UPDATABLE = ("name", "code", "division_type", "valid_from", "valid_to", "email",
 
 
 @transaction.atomic
-def update_unit(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
+def update_unit(*, actor: Any, unit: OrgUnit, expected_version: str | None = None, **changes: Any) -> OrgUnit:
+    """Change a unit's own fields. ``expected_version`` (from ``unit_version``) refuses a stale save."""
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     _check_admin(actor, unit)
+    if expected_version is not None and expected_version != unit_version(unit):
+        raise ConcurrentEditError(
+            _("Someone else changed this unit after you opened the form. Your changes were not saved: "
+              "review the current values and save again.")
+        )
     before = {f: getattr(unit, f) for f in UPDATABLE}
     for f, v in changes.items():
         if f not in UPDATABLE:
             raise ValueError(f"field {f} cannot be changed here")
         setattr(unit, f, clean_text(v) if isinstance(v, str) else v)
     _validate_fields(unit.name, unit.valid_from, unit.valid_to)
+    _check_lengths(**{f: getattr(unit, f) for f in ("code", "division_type", "phone", "address")})
     if unit.valid_to is None:
         _check_code_free(unit.code, exclude_pk=unit.pk)
     unit.search_name = search_key(unit.name)
@@ -121,6 +155,11 @@ def move_unit(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     _check_admin(actor, new_parent)
     if new_parent.path.startswith(unit.path):
         raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own sub-units.")})
+    if new_parent.valid_to is not None and unit.valid_to is None:
+        raise ValidationError({"parent": _("A unit cannot be added under a unit that no longer exists.")})
+    if new_parent.pk == unit.parent_id:
+        raise ValidationError({"parent": _("The unit is already under this unit.")})
+    old_parent_id = unit.parent_id
     old_prefix = unit.path
     new_prefix = new_parent.path + segment(unit.pk)
     OrgUnit.objects.subtree_of(unit).update(
@@ -130,7 +169,7 @@ def move_unit(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     unit.refresh_from_db()
     audit.record(
         "orgs.unit.move", actor=actor, obj=unit, org_unit=unit,
-        summary={"from_parent": unit.parent_id, "to_parent": new_parent.pk},
+        summary={"from_parent": old_parent_id, "to_parent": new_parent.pk},
     )
     forget_scope(actor)
     return unit
@@ -145,8 +184,23 @@ def close_unit(
     _check_admin(actor, unit)
     if unit.valid_from and last_day < unit.valid_from:
         raise ValidationError({"valid_to": _("The end date must not be before the start date.")})
+    if unit.valid_to is not None:
+        raise ValidationError({"valid_to": _("This unit is already closed.")})
+    if last_day > timezone.localdate():
+        raise ValidationError({"valid_to": _("The last day cannot be in the future; close the unit once it has ended.")})
     if any(s.pk == unit.pk for s in successors):
         raise ValidationError({"successors": _("A unit cannot succeed itself.")})
+    if any(s.path.startswith(unit.path) for s in successors):
+        raise ValidationError({"successors": _("A successor cannot be one of the closed unit's own sub-units.")})
+    if any(s.valid_to is not None for s in successors):
+        raise ValidationError({"successors": _("A successor must be a unit that still exists.")})
+    if actor is not None and not all(scope_of(actor).covers(s.path) for s in successors):
+        raise PermissionDenied(_("You can only name successors inside the part of the tree you can see."))
+    open_children = unit.children.filter(valid_to__isnull=True).count()
+    if open_children:
+        raise ValidationError(
+            {"valid_to": _("This unit still has %(n)d current sub-units: move or close them first.") % {"n": open_children}}
+        )
     unit.valid_to = last_day
     unit.save(update_fields=["valid_to", "updated_at"])
     for s in successors:
@@ -188,6 +242,8 @@ def revoke_membership(*, actor: Any, membership: Membership) -> Membership:
     m = Membership.objects.select_for_update().select_related("org_unit").get(pk=membership.pk)
     if actor is not None and not scope_of(actor).covers(m.org_unit.path, {Role.ADMIN}):
         raise PermissionDenied(_("You can only change roles inside your own part of the tree."))
+    if actor is not None and m.user_id == actor.pk and m.role == Role.ADMIN and not scope_of(actor).is_superuser:
+        raise ValidationError({"role": _("You cannot revoke your own administrator role; ask another administrator.")})
     if m.revoked_at is None:
         m.revoked_at = timezone.now()
         m.save(update_fields=["revoked_at", "updated_at"])
@@ -197,3 +253,70 @@ def revoke_membership(*, actor: Any, membership: Membership) -> Membership:
         )
     forget_scope(m.user)
     return m
+
+
+@transaction.atomic
+def create_official(
+    actor: Any, unit: OrgUnit, username: str, full_name: str, email: str, password: str, role: str
+) -> Any:
+    """An administrator opens an account for a new official of their unit and grants the first role.
+
+    The password is a temporary one that the administrator hands over; it must pass the same
+    validators as any other password.
+    """
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.validators import validate_email
+
+    from danvan.accounts.models import User
+
+    if actor is not None and not scope_of(actor).covers(unit.path, {Role.ADMIN}):
+        raise PermissionDenied(_("You can only grant roles inside your own part of the tree."))
+    username, full_name, email = clean_text(username), clean_text(full_name), clean_text(email).lower()
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not username:
+        add("username", _("The user name is required."))
+    elif len(username) > 150:
+        add("username", _("The user name must be at most %(max)d characters.") % {"max": 150})
+    else:
+        try:
+            User.username_validator(username)
+        except ValidationError:
+            add("username", _("The username may contain only letters, digits and @ . + - _ characters."))
+        if User.objects.filter(username__iexact=username).exists():
+            add("username", _("This user name is already taken."))
+    if not full_name:
+        add("full_name", _("The full name is required."))
+    elif len(full_name) > 150:
+        add("full_name", _("The full name must be at most 150 characters."))
+    if not email:
+        add("email", _("The e-mail address is required."))
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            add("email", _("Enter a valid e-mail address."))
+        else:
+            if User.objects.filter(email__iexact=email).exists():
+                add("email", _("Another account already uses this e-mail address."))
+    if role not in Role.values:
+        add("role", _("Unknown role."))
+    if not password:
+        add("password", _("The temporary password is required."))
+    else:
+        try:
+            validate_password(password, User(username=username, email=email, full_name=full_name))
+        except ValidationError as exc:
+            errors.setdefault("password", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(username=username, email=email, password=password, full_name=full_name)
+    audit.record(
+        "orgs.official.create", actor=actor, obj=user, org_unit=unit,
+        summary={"username": username, "role": role},
+    )
+    grant_role(actor=actor, user=user, unit=unit, role=role)
+    return user

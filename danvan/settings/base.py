@@ -30,6 +30,8 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("DANVAN_ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
+    # First, so that its Vietnamese for third-party apps wins over Django's own wording.
+    "danvan.l10n",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,1 @@
+"""Demonstration data for ``make run``: one province's units, a former district and demo log-ins."""

@@ -1,0 +1,95 @@
+"""Text out of .txt, .docx and .pdf files, with clear errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 20 * 1024 * 1024
+SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+
+
+class ReadError(Exception):
+    """A file that cannot be imported; the message is for the person importing it."""
+
+
+def read_text(path: Path) -> str:
+    if not path.is_file():
+        raise ReadError(_("File not found: %(path)s") % {"path": path})
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ReadError(
+            _("The file is too large (%(size).1f MB); the limit is %(limit)d MB.")
+            % {"size": size / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ReadError(_("Unsupported file type %(suffix)s: use .txt, .docx or .pdf.") % {"suffix": suffix or "?"})
+    if suffix in (".txt", ".md"):
+        return _read_txt(path)
+    if suffix == ".docx":
+        return _read_docx(path)
+    return _read_pdf(path)
+
+
+def _read_txt(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(_("The file is not a text file."))
+    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(_("The text file is not in a known encoding; save it as UTF-8."))
+
+
+def _read_docx(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReadError(_("The Word file is damaged or is not a .docx file.")) from exc
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(node.text or "" for node in child.iter() if node.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in child.iter():
+                if row.tag.endswith("}tr"):
+                    cells = []
+                    for cell in row:
+                        if cell.tag.endswith("}tc"):
+                            paragraphs = [
+                                "".join(n.text or "" for n in p.iter() if n.tag.endswith("}t"))
+                                for p in cell.iter()
+                                if p.tag.endswith("}p")
+                            ]
+                            cells.append(paragraphs)
+                    depth = max((len(c) for c in cells), default=0)
+                    for k in range(depth):
+                        lines.append("   ".join(c[k] for c in cells if k < len(c) and c[k].strip()))
+    return "\n".join(lines)
+
+
+def _read_pdf(path: Path) -> str:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ReadError(_("The PDF file is damaged and cannot be read.")) from exc
+    except Exception as exc:  # pdfminer raises many private exception types on corrupt files
+        raise ReadError(_("The PDF file is damaged and cannot be read.")) from exc
+    text = "\n".join(pages)
+    if not text.strip():
+        raise ReadError(_("The PDF has no text layer (a scanned image); run OCR on it first."))
+    return text
