@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/", include("danvan.accounts.urls")),
     path("units/", include("danvan.orgs.urls")),
     path("audit/", include("danvan.core.urls")),
+    path("plans/", include("danvan.plans.urls")),
+    path("legal/", include("danvan.legal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

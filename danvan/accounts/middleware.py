@@ -69,6 +69,9 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED] = now
             elif now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
+                if request.path.startswith(API_PREFIX):
+                    # The API answers for itself: the request is now anonymous and gets its JSON 401.
+                    return self.get_response(request)
                 return _tell(
                     request, redirect(settings.LOGIN_URL), messages.INFO,
                     _("Your session has expired. Please log in again."),
@@ -113,7 +116,8 @@ class RequireMFAMiddleware:
                     # A browser session may not use the API to get round the requirement; bearer
                     # tokens are not affected (the user is still anonymous at this point for them).
                     return JsonResponse(
-                        {"detail": _("Your role requires two-factor authentication. Set it up first.")}, status=403
+                        {"detail": _("Your role requires two-factor authentication. Set it up first."), "errors": []},
+                        status=403,
                     )
                 return _tell(
                     request, redirect("mfa_activate_totp"), messages.WARNING,

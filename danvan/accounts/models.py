@@ -20,8 +20,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
@@ -32,7 +32,7 @@ class User(AbstractUser):
         return str(self)
 
 
-TOKEN_PREFIX = "dvk_"
+TOKEN_PREFIX = "dvk_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(raw: str) -> str:

@@ -17,7 +17,7 @@ from danvan.core import audit
 from danvan.core.text import clean_text
 
 from . import totp
-from .models import ApiToken, hash_token
+from .models import ApiToken, User, hash_token
 
 MAX_ACTIVE_TOKENS = 20
 
@@ -32,6 +32,8 @@ def create_api_token(*, user: Any, name: str, expires_on: dt.date | None = None)
         raise ValidationError({"name": _("The name must be at most 100 characters.")})
     if expires_on is not None and expires_on <= timezone.localdate():
         raise ValidationError({"expires_on": _("The expiry date must be in the future.")})
+    # Lock the owner so that two simultaneous requests cannot both pass the checks below.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.usable().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError({"name": _("You already have the maximum number of active tokens; revoke one first.")})
     if ApiToken.objects.usable().filter(user=user, name=name).exists():

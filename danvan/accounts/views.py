@@ -37,14 +37,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The token was created. Copy it now: it will not be shown again."))
             form = ApiTokenForm()
-    user_tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")[:100]
+    user_tokens = ApiToken.objects.filter(user=request.user.pk).order_by("-created_at")[:100]
     return render(request, "accounts/tokens.html", {"form": form, "tokens": user_tokens, "new_secret": new_secret})
 
 
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

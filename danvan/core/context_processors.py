@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, app label that must be installed). Later areas append here when they land.
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("home", _("Overview"), "core"),
+    ("plans:list", _("Plans"), "plans"),
+    ("legal:list", _("Legal documents"), "legal"),
     ("orgs:tree", _("Units"), "orgs"),
 ]
 

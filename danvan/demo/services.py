@@ -128,8 +128,10 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
     loader = _Loader(actor)
     units: dict[str, OrgUnit] = {"province": province, **{k: c for k, c in communes.items() if c is not None}}
 
-    for spec in data.PROVINCE_UNITS:
-        units[spec.key] = loader.unit(parent=province, kind=spec.kind, name=spec.name, division_type=spec.division_type)
+    for unit_spec in data.PROVINCE_UNITS:
+        units[unit_spec.key] = loader.unit(
+            parent=province, kind=unit_spec.kind, name=unit_spec.name, division_type=unit_spec.division_type
+        )
     for key, villages in data.VILLAGES.items():
         for name, division in villages:
             loader.unit(parent=units[key], kind="village", name=name, division_type=division)

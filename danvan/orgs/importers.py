@@ -241,10 +241,16 @@ def _looks_garbled(text: str) -> bool:
 
 
 def _header_map() -> dict[str, str]:
+    """Titles as the export writes them win over officials' own spellings, so an export always reads back."""
     known: dict[str, str] = {}
-    for f, aliases in HEADER_ALIASES.items():
-        for a in [*aliases, COLUMN_TITLES[f], column_title(f)]:
-            known.setdefault(search_key(a).replace("_", " "), f)
+    for words in (
+        {f: [column_title(f)] for f in FIELDS},
+        {f: [COLUMN_TITLES[f]] for f in FIELDS},
+        HEADER_ALIASES,
+    ):
+        for f, aliases in words.items():
+            for a in aliases:
+                known.setdefault(search_key(a).replace("_", " "), f)
     return known
 
 

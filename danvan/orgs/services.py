@@ -66,8 +66,8 @@ def _check_lengths(**values: str) -> None:
         raise ValidationError(errors)
 
 
-class ConcurrentEditError(ValidationError):
-    """Someone else saved the unit after this form was opened; the caller shows both versions."""
+# Someone else saved the unit after this form was opened; the caller shows both versions.
+from danvan.core.exceptions import ConcurrentEditError  # noqa: E402  (re-exported for callers)
 
 
 def unit_version(unit: OrgUnit) -> str:

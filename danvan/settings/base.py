@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "danvan.accounts",
     "danvan.orgs",
     "danvan.api",
+    "danvan.legal",
     "danvan.plans",
+    "danvan.documents",
 ]
 
 MIDDLEWARE = [
@@ -60,11 +62,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "danvan.accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "danvan.accounts.middleware.RequireMFAMiddleware",
     "danvan.orgs.middleware.CurrentUnitMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -190,7 +192,7 @@ if os.environ.get("DANVAN_REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["DANVAN_REDIS_URL"]}
     }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS: dict[str, dict[str, object]] = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get("DANVAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("DANVAN_EMAIL_HOST", "localhost")

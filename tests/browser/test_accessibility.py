@@ -13,7 +13,7 @@ import pytest
 
 from .support import describe_violations, login, path_of, run_axe, screenshot, serious, totp_code, url
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 class Audit:

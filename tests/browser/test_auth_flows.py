@@ -8,7 +8,7 @@ import pytest
 
 from .support import login, path_of, screenshot, text_of, totp_code, url
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_logs_in_with_password_then_totp_and_sees_their_roles(

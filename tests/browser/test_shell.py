@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from .support import (
+    assert_accessible,
     assert_assets_loaded,
     assert_lang_vi,
     horizontal_overflow,
@@ -17,7 +18,7 @@ from .support import (
     url,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_login_page_is_vietnamese_and_served_from_the_server(watch: Any, base: str) -> None:
@@ -47,6 +48,11 @@ def test_skip_link_is_first_and_moves_focus_to_main(watch: Any, base: str, peopl
     # The next Tab lands inside the content, not back in the header.
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+    # Focus is visible: a focus ring (outline or shadow) on the focused element.
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.boxShadow]; }"
+    )
+    assert ring[0] != "none" or ring[1] != "none", ring
     watch.assert_clean()
 
 
@@ -85,6 +91,7 @@ def test_small_screen_has_no_horizontal_scroll(
     page.goto(url(base, path.format(B=tree["B1"].pk)))
     screenshot(page, name)
     assert horizontal_overflow(page) == 0, f"{path} is wider than 360 px"
+    assert_accessible(page, base, f"{path} at 360 px")  # scrolling tables must stay reachable by keyboard
     page.locator("details.switch-unit summary").click()  # the open unit switcher fits too
     screenshot(page, name + "-switcher", full_page=False)
     assert horizontal_overflow(page) == 0, f"{path} with the unit switcher open is wider than 360 px"

@@ -8,7 +8,7 @@ import pytest
 
 from .support import login, path_of, screenshot, text_of, url
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def breadcrumb(page: Any) -> list[str]:

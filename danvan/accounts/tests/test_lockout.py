@@ -7,6 +7,8 @@ from allauth.account.adapter import get_adapter
 from django.urls import reverse
 from django.utils import translation
 
+from danvan.accounts.allauth_messages import MSGIDS
+
 from .helpers import form_errors, post_login
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,4 @@ def test_lock_out_ends_with_its_window(client, viewer):
 
 def test_the_message_has_a_catalogue_entry(settings):
     """allauth ships no Vietnamese; danvan's catalogue must carry allauth's msgids (see allauth_messages)."""
-    from danvan.accounts import allauth_messages
-
-    assert "Too many failed login attempts. Try again later." in allauth_messages.MSGIDS
+    assert "Too many failed login attempts. Try again later." in MSGIDS

@@ -9,7 +9,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, generate_totp_secret
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from danvan.accounts import services, totp
 from danvan.accounts.middleware import mfa_required_for
@@ -30,6 +31,11 @@ BLOCKED = [
     "/accounts/password/change/",
     "/accounts/email/",
 ]
+
+
+def vi(msgid: str) -> str:
+    with translation.override("vi"):
+        return gettext(msgid)
 
 
 def activate_in_browser(client) -> str:
@@ -57,8 +63,11 @@ def test_staff_without_totp_reaches_nothing_but_the_set_up(client, officer):
         assert response["Location"] == reverse("mfa_activate_totp"), url
     api = client.get("/api/v1/me")
     assert api.status_code == 403
-    assert "two-factor" in api.json()["detail"]
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    assert api.json()["detail"] == vi("Your role requires two-factor authentication. Set it up first.")
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    shown = [str(m) for m in page.context["messages"]]
+    assert vi("Your role requires two-factor authentication. Please set it up to continue.") in shown
 
 
 def test_activating_totp_opens_the_platform_and_makes_recovery_codes(client, officer):

@@ -20,7 +20,7 @@ def codes(password: str, user=None) -> set[str]:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        return {e.code for e in exc.error_list}
+        return {str(e.code) for e in exc.error_list}
     return set()
 
 

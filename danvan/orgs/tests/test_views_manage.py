@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -66,7 +68,7 @@ def test_admin_adds_a_sub_unit(client, tree, kinds, make_user):
     )
     unit = OrgUnit.objects.get(name="Thôn Nà Khoang")
     assert r.status_code == 302 and r["Location"] == reverse("orgs:detail", args=[unit.pk])
-    assert unit.parent_id == tree["A1"].pk and unit.valid_from.isoformat() == "2025-07-01"
+    assert unit.parent_id == tree["A1"].pk and unit.valid_from == dt.date(2025, 7, 1)
 
 
 def test_add_bad_input_names_the_field(client, tree, kinds, make_user):

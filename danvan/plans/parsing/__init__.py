@@ -13,7 +13,7 @@ from typing import Any
 
 from .dates import find_deadlines
 from .footer import RECIPIENTS_HEAD, read_signer, readable, split_recipients
-from .model import Field, PlanParse, Source
+from .model import Field, PlanParse
 from .readers import MAX_BYTES, ReadError, read_text
 from .references import TYPES, find_citations, merge, restore_from_registry
 from .repair import Repairer
@@ -59,6 +59,7 @@ def parse_plan_detailed(text: str) -> PlanParse:
             fixed, changes = repairer.repair(block.text)
             if changes:
                 block.text, block.repaired = fixed, True
+                block.extras["changes"] = changes
                 _set_body(block, doc.garbled)
     closing = next((i for i, block in enumerate(blocks) if _CLOSING.match(block.text)), None)
     content = blocks[:closing] if closing is not None else blocks
@@ -98,10 +99,16 @@ def parse_plan_detailed(text: str) -> PlanParse:
         elif kind == "organisation":
             result.assignments.extend(read_assignments(part_blocks))
     if not has_targets:
-        result.targets.extend(scan_targets([b for kind, _h, bl in parts if kind in ("purpose", "content") for b in bl]))
+        result.targets.extend(
+            scan_targets([b for kind, _h, bl in parts if kind in ("purpose", "content") for b in bl])
+        )
     for block in content:
-        for clause, due, _start, _end in find_deadlines(block.body if block.kind != "para" else block.text, year):
-            result.deadlines.append(Field({"text": clean(clause), "due": due}, block.source(), repaired=block.repaired))
+        for clause, due, _start, _end in find_deadlines(
+            block.body if block.kind != "para" else block.text, year
+        ):
+            result.deadlines.append(
+                Field({"text": clean(clause), "due": due}, block.source(), repaired=block.repaired)
+            )
             if due is None:
                 result.deadlines[-1].notes.append("date unreadable or impossible")
 
@@ -135,7 +142,9 @@ def parse_plan_detailed(text: str) -> PlanParse:
         sign_lines = foot_lines[last_item + 1 :] if items else foot_lines[1:]
         signer = read_signer([line.text for line in sign_lines], tails)
         if signer is not None:
-            result.signer = Field(signer, lines_source(sign_lines) if sign_lines else lines_source(foot_lines))
+            result.signer = Field(
+                signer, lines_source(sign_lines) if sign_lines else lines_source(foot_lines)
+            )
     else:
         signer = read_signer([line.text for line in lines[-8:]], [])
         if signer is not None:
@@ -163,7 +172,13 @@ def _references(result: PlanParse, blocks: list[Block]) -> None:
     by_id = {id(c): b for c, b in found}
     for citation in merge([c for c, _b in found]):
         block = by_id[id(citation)]
-        field = Field(citation.value(), block.source(), repaired=bool(citation.repaired) or block.repaired)
+        changes = block.extras.get("changes") or []
+        extent = citation.end + (len(citation.issuer) + 6 if citation.issuer else 0)
+        touched = any(
+            change.start < extent and change.end > citation.start
+            for change in changes  # type: ignore[attr-defined]
+        )
+        field = Field(citation.value(), block.source(), repaired=bool(citation.repaired) or touched)
         field.notes.extend(f"{name} repaired" for name in citation.repaired)
         result.references.append(field)
 
@@ -178,5 +193,3 @@ def _warn(result: PlanParse) -> None:
     if result.garbled:
         result.warnings.append("text extraction lost letters; repaired values are flagged")
 
-
-_ = Source  # re-exported for type hints of callers

@@ -66,6 +66,7 @@ _CLAUSE_STOP = ",;:.("
 def find_deadlines(text: str, year: int | None) -> list[tuple[str, str | None, int, int]]:
     """(clause, due date, start, end) for each "trước ngày 05/6" in ``text``; no year → the plan's year."""
     out = []
+    previous = 0
     for match in DEADLINE.finditer(text):
         day, month = int(match.group("d")), int(match.group("m"))
         year_ = int(match.group("y")) if match.group("y") else year
@@ -83,13 +84,19 @@ def find_deadlines(text: str, year: int | None) -> list[tuple[str, str | None, i
             end = end + after.find(")") + 1
             start = left_start
         else:
-            left_start = max((before.rfind(ch) for ch in _CLAUSE_STOP), default=-1) + 1
-            left = before[left_start:].strip()
+            left_start = max(max((before.rfind(ch) for ch in _CLAUSE_STOP), default=-1) + 1, previous)
+            left = re.sub(r"^(?:và|hoặc)(?:\s+|$)", "", before[left_start:].strip())
             stops = [after.find(ch) for ch in ",;.)" if after.find(ch) >= 0]
+            joint = re.search(r"\s(?:và|hoặc)\s|trước|chậm nhất", after)
+            if joint:
+                stops.append(joint.start())
             right = after[: min(stops)] if stops else after
             right = right if len(right) <= 80 else ""
-            clause = " ".join(part for part in (left if len(left) <= 80 else "", text[start:end], right.strip()) if part)
+            clause = " ".join(
+                part for part in (left if len(left) <= 80 else "", text[start:end], right.strip()) if part
+            )
             start = left_start if left and len(left) <= 80 else start
             end = end + len(right)
         out.append((" ".join(clause.split()), due, start, end))
+        previous = match.end()
     return out

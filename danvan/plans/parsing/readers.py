@@ -26,7 +26,9 @@ def read_text(path: Path) -> str:
         )
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ReadError(_("Unsupported file type %(suffix)s: use .txt, .docx or .pdf.") % {"suffix": suffix or "?"})
+        raise ReadError(
+            _("Unsupported file type %(suffix)s: use .txt, .docx or .pdf.") % {"suffix": suffix or "?"}
+        )
     if suffix in (".txt", ".md"):
         return _read_txt(path)
     if suffix == ".docx":
@@ -55,27 +57,51 @@ def _read_docx(path: Path) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReadError(_("The Word file is damaged or is not a .docx file.")) from exc
     lines: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+    for child in document.element.body.iterchildren():
+        tag = _local(child.tag)
         if tag == "p":
-            lines.append("".join(node.text or "" for node in child.iter() if node.tag.endswith("}t")))
+            lines.append(_paragraph_text(child))
         elif tag == "tbl":
-            for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = []
-                    for cell in row:
-                        if cell.tag.endswith("}tc"):
-                            paragraphs = [
-                                "".join(n.text or "" for n in p.iter() if n.tag.endswith("}t"))
-                                for p in cell.iter()
-                                if p.tag.endswith("}p")
-                            ]
-                            cells.append(paragraphs)
-                    depth = max((len(c) for c in cells), default=0)
-                    for k in range(depth):
-                        lines.append("   ".join(c[k] for c in cells if k < len(c) and c[k].strip()))
+            lines.extend(_table_lines(child))
     return "\n".join(lines)
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _paragraph_text(paragraph: object) -> str:
+    parts = []
+    for node in paragraph.iter():  # type: ignore[attr-defined]
+        name = _local(node.tag)
+        if name == "t":
+            parts.append(node.text or "")
+        elif name in ("br", "cr"):
+            parts.append("\n")
+        elif name == "tab":
+            parts.append("\t")
+    return "".join(parts)
+
+
+def _table_lines(table: object) -> list[str]:
+    """A header table is two columns side by side; flatten it row by row, line by line, as a PDF would."""
+    out: list[str] = []
+    for row in table.iterchildren():  # type: ignore[attr-defined]
+        if _local(row.tag) != "tr":
+            continue
+        cells = []
+        for cell in row.iterchildren():
+            if _local(cell.tag) != "tc":
+                continue
+            cell_lines: list[str] = []
+            for paragraph in cell.iter():
+                if _local(paragraph.tag) == "p":
+                    cell_lines.extend(_paragraph_text(paragraph).split("\n"))
+            cells.append([line for line in cell_lines if line.strip()])
+        depth = max((len(cell) for cell in cells), default=0)
+        for k in range(depth):
+            out.append("      ".join(cell[k] for cell in cells if k < len(cell)))
+    return out
 
 
 def _read_pdf(path: Path) -> str:

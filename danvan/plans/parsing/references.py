@@ -178,7 +178,13 @@ class Citation:
     repaired: list[str] = field(default_factory=list)
 
     def value(self) -> dict[str, str | None]:
-        return {"type": self.type, "number": self.number, "symbol": self.symbol, "date": self.date, "issuer": self.issuer}
+        return {
+            "type": self.type,
+            "number": self.number,
+            "symbol": self.symbol,
+            "date": self.date,
+            "issuer": self.issuer,
+        }
 
     def key(self) -> tuple[str | None, str | None, str | None]:
         return (self.type, self.number, (self.symbol or "").upper() or None)
@@ -202,7 +208,11 @@ def _canonical_type(raw: str | None) -> tuple[str | None, bool]:
     raw = raw.strip(" ")
     for name in _TYPE_NAMES:
         visible = sum(ch != " " for ch in raw)
-        if len(raw) == len(name) and visible >= 0.5 * len(name) and re.fullmatch(_gapped(name.lower()), raw.lower()):
+        if (
+            len(raw) == len(name)
+            and visible >= 0.5 * len(name)
+            and re.fullmatch(_gapped(name.lower()), raw.lower())
+        ):
             return name, True
     return None, False
 
@@ -272,7 +282,9 @@ def find_citations(text: str) -> list[Citation]:
     for match in CITATION.finditer(text):
         number = match.group("num") or match.group("num2")
         sep = match.group("sep") or match.group("sep2")
-        before = _TYPE_BEFORE.search(text[max(0, match.start() - 24) : match.start() + (len(match.group("so") or ""))])
+        before = _TYPE_BEFORE.search(
+            text[max(0, match.start() - 24) : match.start() + (len(match.group("so") or ""))]
+        )
         raw_type = before.group("type") if before else None
         symbol, sym_repaired = _clean_symbol(match.group("sym"))
         if not symbol or not re.search(r"[-/]|^QH\d", symbol):
@@ -317,13 +329,24 @@ def _share_issuers(text: str, citations: list[Citation]) -> None:
     for left, right in zip(citations[::-1][1:], citations[::-1], strict=False):
         if left.issuer is None and right.issuer is not None:
             between = text[left.end : right.start]
-            if re.fullmatch(r"[\s,;]*(?:v[àa ]|&)?[\s,]*", between) or re.fullmatch(r"[\s,]*(?:và)?\s*", between):
+            if re.fullmatch(r"[\s,;]*(?:v[àa ]|&)?[\s,]*", between) or re.fullmatch(
+                r"[\s,]*(?:và)?\s*", between
+            ):
                 left.issuer = right.issuer
+
+
+def _plausible(symbol: str) -> bool:
+    first = re.split(r"[-/]", symbol)[0]
+    return (
+        first in ABBREVIATIONS
+        or first in ("UBND", "VP", "SNV", "BDV", "NV")
+        or bool(re.fullmatch(r"QH\d{1,2}", first))
+    )
 
 
 def restore_from_registry(citation: Citation, context: str) -> None:
     """Fill a lost number from the registry when type, date, issuer and visible symbol all agree."""
-    if citation.number and citation.symbol and citation.date:
+    if citation.number and citation.symbol and citation.date and _plausible(citation.symbol):
         return
     matches = []
     for known in REGISTRY:

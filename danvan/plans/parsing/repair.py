@@ -10,9 +10,9 @@ anything else is left as it was, and every change is reported so it can be flagg
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import WORD, builtin, builtin_index, is_syllable, masks
 
@@ -56,11 +56,15 @@ class Repairer:
                 words[word.lower()] += 1
                 if i and trusted[i - 1] and tokens[i - 1][1] == start - 1 and text[start - 1] == " ":
                     pairs[(tokens[i - 1][2].lower(), word.lower())] += 1
+        # A word seen once, and in no vocabulary, may itself be a fragment ("tru ền" → "ền").
+        words = Counter({word: n for word, n in words.items() if n >= 2 or word in base_words})
+        pairs = Counter({pair: n for pair, n in pairs.items() if pair[0] in words and pair[1] in words})
         self.base = base_words
         self.counts = base_words + words
         self.pairs = base_pairs + pairs
         self.index = builtin_index()
         self.extra: dict[str, list[str]] = {}
+        self._cache: dict[tuple[str, str], list[tuple[int, str, float]]] = {}
         for word in words:
             if word not in base_words and len(word) <= MAX_WORD:
                 for key in masks(word):
@@ -87,6 +91,16 @@ class Repairer:
 
     def _fills(self, low: str, i: int) -> list[tuple[int, str, float]]:
         """Words that fit the text at ``i`` with at least one lost letter, and their base score."""
+        key = (low[i - 1 : i], low[i : i + MAX_WORD + 1])
+        cached = self._cache.get(key)
+        if cached is None:
+            piece = key[0] + key[1]
+            offset = len(key[0])
+            cached = [(end - offset, cand, gain) for end, cand, gain in self._compute_fills(piece, offset)]
+            self._cache[key] = cached
+        return [(i + end, cand, gain) for end, cand, gain in cached]
+
+    def _compute_fills(self, low: str, i: int) -> list[tuple[int, str, float]]:
         out = []
         n = len(low)
         for length in range(1, MAX_WORD + 1):
@@ -165,8 +179,8 @@ class Repairer:
         for i in range(n):
             if not best[i]:
                 continue
-            if len(best[i]) > 6:
-                keep = sorted(best[i].items(), key=lambda item: -item[1][0])[:6]
+            if len(best[i]) > 4:
+                keep = sorted(best[i].items(), key=lambda item: -item[1][0])[:4]
                 best[i] = dict(keep)
             ch = low[i]
             letter_start = (i == 0 or not low[i - 1].isalpha()) and (ch.isalpha() or ch == " ")
@@ -177,9 +191,11 @@ class Repairer:
                 while j < n and low[j].isalpha():
                     j += 1
                 fragment = low[i:j]
-                known = (fragment in self.base and (len(fragment) > 1 or self.base[fragment] > 0)) or (
-                    len(fragment) > 1 and fragment in self.counts
-                ) or _is_acronym(window[i:j])
+                known = (
+                    (fragment in self.base and (len(fragment) > 1 or self.base[fragment] > 0))
+                    or (len(fragment) > 1 and fragment in self.counts)
+                    or _is_acronym(window[i:j])
+                )
                 base = 0.35 * math.log1p(self.counts[fragment]) if known else -2.5
             for (need_sep, last), (score, _back) in list(best[i].items()):
                 origin = (i, need_sep, last)
@@ -214,28 +230,35 @@ class Repairer:
         out = []
         for cand, i, end in picks:
             key = low[i:end]
-            if not self._confident(key, cand, words.get((i, "prev")), words.get((end, "next"))):
+            prev, prev_weak = words.get((i, "prev"), (None, False))
+            nxt, next_weak = words.get((end, "next"), (None, False))
+            if _mostly_lost(key):
+                # Two guesses cannot vouch for each other ("p     u" is not "phát huy").
+                prev = None if prev_weak else prev
+                nxt = None if next_weak else nxt
+            if not self._confident(key, cand, prev, nxt):
                 continue
             original = window[i:end]
             out.append(Change(a + i, a + end, original, _with_case(cand, original)))
         return out
 
-    def _words_around(self, low: str, picks: list[tuple[str, int, int]]) -> dict[tuple[int, str], str]:
-        """The word before and after each filled word, as finally read, to judge the choice."""
+    def _words_around(
+        self, low: str, picks: list[tuple[str, int, int]]
+    ) -> dict[tuple[int, str], tuple[str, bool]]:
+        """The word before and after each filled word, as finally read, and whether it is a guess."""
         chosen = {i: (cand, end) for cand, i, end in picks}
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, str, bool]] = []
         for m in WORD.finditer(low):
             if not any(i <= m.start() < end for i, (_c, end) in chosen.items()):
-                spans.append((m.start(), m.end(), m.group()))
-        spans.extend((i, end, cand) for i, (cand, end) in chosen.items())
+                spans.append((m.start(), m.end(), m.group(), False))
+        spans.extend((i, end, cand, _mostly_lost(low[i:end])) for i, (cand, end) in chosen.items())
         spans.sort()
-        out: dict[tuple[int, str], str] = {}
-        for k, (start, end, word) in enumerate(spans):
+        out: dict[tuple[int, str], tuple[str, bool]] = {}
+        for k, (start, end, _word, _weak) in enumerate(spans):
             if k and spans[k - 1][1] + 1 == start:
-                out[(start, "prev")] = spans[k - 1][2]
+                out[(start, "prev")] = (spans[k - 1][2], spans[k - 1][3])
             if k + 1 < len(spans) and spans[k + 1][0] == end + 1:
-                out[(end, "next")] = spans[k + 1][2]
-            del word
+                out[(end, "next")] = (spans[k + 1][2], spans[k + 1][3])
         return out
 
     def _confident(self, key: str, cand: str, prev: str | None, nxt: str | None) -> bool:
@@ -246,7 +269,9 @@ class Repairer:
             return True
 
         def support(word: str) -> int:
-            return int(bool(prev and (prev, word) in self.pairs)) + int(bool(nxt and (word, nxt) in self.pairs))
+            return int(bool(prev and (prev, word) in self.pairs)) + int(
+                bool(nxt and (word, nxt) in self.pairs)
+            )
 
         mine = support(cand)
         if mine == 0:
@@ -256,6 +281,11 @@ class Repairer:
 
 _OPENERS = " ([“\"'«/-–"
 _CLOSERS = " ,.;:)]”\"'»?!/-–…"
+
+
+def _mostly_lost(key: str) -> bool:
+    lost = key.count(" ")
+    return lost > len(key) - lost
 
 
 def _bounded(low: str, i: int, end: int) -> bool:

@@ -150,7 +150,19 @@ def read_lines(text: str) -> Document:
         if not stripped.strip():
             continue
         gaps += len(_INNER_GAP.findall(stripped.strip()))
-        lines.append(Line(no, start, end, raw, stripped.strip(), gap_text, bold, heading, len(raw) - len(raw.rstrip(' '))))
+        lines.append(
+            Line(
+                no,
+                start,
+                end,
+                raw,
+                stripped.strip(),
+                gap_text,
+                bold,
+                heading,
+                len(raw) - len(raw.rstrip(" ")),
+            )
+        )
     content = [line for line in lines if len(line.text) >= 20]
     garbled = bool(content) and gaps >= max(8, len(content) // 4)
     widths = sorted(len(line.text) for line in content) or [80]
@@ -216,8 +228,7 @@ def build_blocks(doc: Document, lines: list[Line] | None = None) -> list[Block]:
                 piece = piece.lstrip(" ")
             current = Block([line], piece, kind, marker, body, line.bold, line.heading)
             blocks.append(current)
-        else:
-            assert current is not None
+        elif current is not None:
             current.lines.append(line)
             current.text = f"{current.text} {piece}"
             current.bold = current.bold and line.bold

@@ -6,6 +6,7 @@ a newcomer where to go and how to log in.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,10 @@ from danvan.core.commands import VietnameseCommand
 from danvan.demo import data
 from danvan.demo.services import DemoResult, OfficialListMissing, load_demo
 
-ADDRESS = "http://127.0.0.1:8000"
+
+def address() -> str:
+    """Where ``make run`` serves (scripts/run-dev reads the same variable)."""
+    return "http://" + os.environ.get("DANVAN_ADDR", "127.0.0.1:8000")
 
 
 class Command(VietnameseCommand):
@@ -53,7 +57,7 @@ def banner(result: DemoResult) -> str:
     lines = [
         "",
         "=" * 72,
-        _("danvan is starting at %(address)s") % {"address": ADDRESS},
+        _("danvan is starting at %(address)s") % {"address": address()},
         "",
         _("Demo log-ins (user name — roles):"),
     ]
@@ -63,10 +67,10 @@ def banner(result: DemoResult) -> str:
     lines += ["", _("Password of every demo log-in: %(password)s") % {"password": data.DEMO_PASSWORD}]
     if any(login.has_totp for login in result.logins):
         lines += [
-            _("* two-factor authentication: after the password, enter the 6-digit code."),
-            _("  Add this secret to an authenticator app (one entry serves every demo log-in): %(secret)s")
+            "* " + _("Two-factor authentication: after the password, enter the 6-digit code."),
+            "  " + _("Add this secret to an authenticator app (one entry serves every demo log-in): %(secret)s")
             % {"secret": data.DEMO_TOTP_SECRET},
-            _("  or print the current code with: danvan demo otp USERNAME"),
+            "  " + _("or print the current code with: %(command)s") % {"command": "danvan demo otp USERNAME"},
         ]
     lines += ["=" * 72, ""]
     return "\n".join(lines)
