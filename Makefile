@@ -64,8 +64,9 @@ bench: install-dev
 	$(BIN)/python -m benchmarks $${BENCH:+--area $$BENCH}
 
 messages: install-dev
-	$(BIN)/danvan makemessages -l vi --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "benchmarks/*"
-	$(BIN)/danvan compilemessages -l vi --ignore ".venv/*" --ignore "node_modules/*"
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/danvan makemessages -l vi --no-obsolete --no-location \
+	  --ignore ".venv/*" --ignore "node_modules/*" --ignore "benchmarks/*" --ignore "tests/*" --ignore "*/tests/*" --ignore "var/*"
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/danvan compilemessages -l vi --ignore ".venv/*" --ignore "node_modules/*"
 
 openapi:
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan api openapi -o docs/openapi.json

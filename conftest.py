@@ -123,8 +123,16 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
     request.getfixturevalue("transactional_db" if transactional else "db")
     from importlib import import_module
 
+    from django.apps import apps
     from django.db import connection
 
+    if transactional:
+        # A transactional test starts after another one's flush, which also removed the rows the
+        # migrations seed (unit kinds); put them back.
+        from danvan.orgs.models import OrgKind
+
+        if not OrgKind.objects.exists():
+            import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
     if connection.vendor != "sqlite":
         yield
         return

@@ -38,7 +38,7 @@ def test_table_marks_figures_over_their_target():
 
 
 @pytest.mark.parametrize(
-    ("name", "area", "db", "owned"),
+    ("name", "area", "database", "owned"),
     [
         ("orgs.search_ms", "orgs", "sqlite", True),
         ("orgs.pg.search_ms", "orgs", "sqlite", False),
@@ -48,8 +48,8 @@ def test_table_marks_figures_over_their_target():
         ("reports.submit_ms", "orgs", "sqlite", False),
     ],
 )
-def test_which_figures_a_run_replaces(name, area, db, owned):
-    assert result_owned(name, area, db) is owned
+def test_which_figures_a_run_replaces(name, area, database, owned):
+    assert result_owned(name, area, database) is owned
 
 
 def test_merge_replaces_this_area_and_database_only(tmp_path):

@@ -21,7 +21,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from danvan.accounts.api import router as accounts_router
+from danvan.core.exceptions import ConcurrentEditError
+from danvan.legal.api import router as legal_router
 from danvan.orgs.api import router as orgs_router
+from danvan.plans.api import router as plans_router
+from danvan.plans.services import PlanLockedError
 
 from .auth import AUTH, InvalidToken
 from .errors import pydantic_field, pydantic_message
@@ -35,8 +39,10 @@ writes. Every answer is scoped to the caller's units: a unit outside them is rep
 exactly like one that does not exist.
 
 Errors are JSON: `{"detail": "…", "errors": [{"field": "…", "message": "…"}]}` with the messages in
-Vietnamese; `errors` lists each wrong input of a 422 answer. Lists are paged with an opaque cursor:
-pass `next_cursor` back as `cursor` until it is null.
+Vietnamese; `errors` lists each wrong input of a 422 answer. 409 means the request conflicts with the
+record's state: someone saved it since the caller read it (a stale `lock_version`; nothing was saved,
+read it again and redo the change), or it is locked (an issued plan; amend it instead). Lists are
+paged with an opaque cursor: pass `next_cursor` back as `cursor` until it is null.
 """
 
 
@@ -87,6 +93,8 @@ api = DanvanAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/units", orgs_router)
+api.add_router("/plans", plans_router)
+api.add_router("/legal", legal_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:
@@ -128,6 +136,18 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     else:
         errors = [{"field": None, "message": m} for m in exc.messages]
     return _error(request, 422, _("The data is not valid."), errors)
+
+
+@_handler(ConcurrentEditError)
+def on_concurrent_edit(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # Someone saved since the caller read the record: nothing was saved, reload and redo.
+    return _error(request, 409, " ".join(exc.messages))
+
+
+@_handler(PlanLockedError)
+def on_locked(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # An issued plan is final: the request is well-formed but conflicts with the record's state.
+    return _error(request, 409, " ".join(exc.messages))
 
 
 @_handler(NinjaValidationError)

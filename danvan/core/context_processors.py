@@ -15,13 +15,24 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("legal:list", _("Legal documents"), "legal"),
     ("orgs:tree", _("Units"), "orgs"),
 ]
+# Shown only to administrators (of a subtree or of the system).
+ADMIN_NAV_ITEMS: list[tuple[str, Any, str]] = [
+    ("audit:log", _("Audit log"), "core"),
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"nav_items": []}
+    from danvan.orgs.roles import Role
+    from danvan.orgs.scope import scope_of
+
+    scope = scope_of(request.user)
+    entries = list(NAV_ITEMS)
+    if scope.is_superuser or scope.paths({Role.ADMIN}):
+        entries += ADMIN_NAV_ITEMS
     items = []
-    for name, label, _app in NAV_ITEMS:
+    for name, label, _app in entries:
         try:
             url = reverse(name)
         except NoReverseMatch:

@@ -14,6 +14,7 @@ class DocType(models.TextChoices):
 
     CONSTITUTION = "constitution", _("Constitution")
     LAW = "law", _("Law")
+    ORDINANCE = "ordinance", _("Ordinance")
     RESOLUTION = "resolution", _("Resolution")
     CONCLUSION = "conclusion", _("Conclusion")
     DIRECTIVE = "directive", _("Directive")
@@ -36,6 +37,7 @@ VIETNAMESE_TYPES: dict[str, str] = {
     "Hiến pháp": DocType.CONSTITUTION,
     "Luật": DocType.LAW,
     "Bộ luật": DocType.LAW,
+    "Pháp lệnh": DocType.ORDINANCE,
     "Nghị quyết": DocType.RESOLUTION,
     "Kết luận": DocType.CONCLUSION,
     "Chỉ thị": DocType.DIRECTIVE,
@@ -52,17 +54,26 @@ VIETNAMESE_TYPES: dict[str, str] = {
     "Thông báo": DocType.NOTICE,
     "Công văn": DocType.OFFICIAL_LETTER,
     "Báo cáo": DocType.REPORT,
+    # Cited in plans but without a type of their own here; known so that an import does not fail on them.
+    "Thông tri": DocType.OTHER,
+    "Tờ trình": DocType.OTHER,
 }
+
+
+# Words a searcher may type that citations never index: "Chỉ thị số 33/CT-TTg".
+_SEARCH_NOISE = frozenset({"so", "so:", "/", "-", ":"})
 
 
 class LegalDocumentQuerySet(models.QuerySet):
     def search(self, text: str) -> LegalDocumentQuerySet:
+        """Every word of ``text`` must occur, ignoring diacritics and case ("chi thi 33", "ct-ttg")."""
         from danvan.core.text import search_key
 
-        key = search_key(text)
-        if not key:
-            return self
-        return self.filter(search_text__contains=key)
+        words = [w for w in search_key(text).split(" ") if w and w not in _SEARCH_NOISE]
+        qs = self
+        for word in words[:12]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
 
 
 class LegalDocument(TimeStampedModel):

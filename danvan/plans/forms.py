@@ -20,7 +20,6 @@ from .models import (
     SigningAuthority,
     Task,
     TaskStatus,
-    TargetStatus,
 )
 
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
@@ -202,7 +201,7 @@ class PlanForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("requires_subordinate_plans") and not data.get("subordinate_due_on"):
             self.add_error("subordinate_due_on", _("Give the date by which subordinate units must issue their plans."))
         return data
@@ -275,11 +274,11 @@ class ProgressForm(forms.Form):
         label=_("What was done"), max_length=500, required=False,
         help_text=_("Kept as evidence together with the link or file."),
     )
-    link = forms.URLField(label=_("Link"), required=False, max_length=200)
+    link = forms.URLField(label=_("Link"), required=False, max_length=200, assume_scheme="https")
     file = forms.FileField(label=_("File"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("link") or data.get("file")) and not data.get("note"):
             self.add_error("note", _("Describe the evidence you attach."))
         return data
@@ -343,6 +342,12 @@ def _iso_to_date(value: Any) -> dt.date | None:
     return None
 
 
+def _keep(initial: bool) -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Keep"), required=False, initial=initial, widget=forms.CheckboxInput(attrs={"data-keep": ""})
+    )
+
+
 class ImportReviewForm(forms.Form):
     """Built from the detailed parse: every extracted value editable, each list item with a keep box."""
 
@@ -367,7 +372,7 @@ class ImportReviewForm(forms.Form):
             f[name] = LinesField(label=label, initial=[i["value"] for i in detailed.get(name) or []])
         for i, item in enumerate(detailed.get("references") or []):
             v = item["value"]
-            f[f"ref_{i}_keep"] = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+            f[f"ref_{i}_keep"] = _keep(True)
             f[f"ref_{i}_type"] = forms.CharField(label=_("Type"), max_length=60, required=False, initial=v.get("type"))
             f[f"ref_{i}_number"] = forms.CharField(label=_("Number"), max_length=30, required=False, initial=v.get("number"))
             f[f"ref_{i}_symbol"] = forms.CharField(label=_("Symbol"), max_length=60, required=False, initial=v.get("symbol"))
@@ -375,7 +380,7 @@ class ImportReviewForm(forms.Form):
             f[f"ref_{i}_issuer"] = forms.CharField(label=_("Issued by"), max_length=255, required=False, initial=v.get("issuer"))
         for i, item in enumerate(detailed.get("targets") or []):
             v = item["value"]
-            f[f"target_{i}_keep"] = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+            f[f"target_{i}_keep"] = _keep(True)
             f[f"target_{i}_text"] = forms.CharField(
                 label=_("Target"), max_length=5000, required=False, initial=v.get("text"), widget=forms.Textarea(attrs={"rows": 2})
             )
@@ -385,7 +390,7 @@ class ImportReviewForm(forms.Form):
             f[f"target_{i}_unit"] = forms.CharField(label=_("Unit of measure"), max_length=30, required=False, initial=v.get("unit"))
         for i, item in enumerate(detailed.get("sections") or []):
             v = item["value"]
-            f[f"section_{i}_keep"] = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+            f[f"section_{i}_keep"] = _keep(True)
             f[f"section_{i}_number"] = forms.CharField(label=_("Number"), max_length=10, required=False, initial=v.get("number"))
             f[f"section_{i}_title"] = forms.CharField(label=_("Title"), max_length=500, required=False, initial=v.get("title"))
             f[f"section_{i}_tasks"] = LinesField(
@@ -393,7 +398,7 @@ class ImportReviewForm(forms.Form):
             )
         for i, item in enumerate(detailed.get("assignments") or []):
             v = item["value"]
-            f[f"assign_{i}_keep"] = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+            f[f"assign_{i}_keep"] = _keep(True)
             f[f"assign_{i}_unit"] = forms.CharField(label=_("Unit"), max_length=255, required=False, initial=v.get("unit"))
             f[f"assign_{i}_role"] = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=v.get("role") or "other")
             f[f"assign_{i}_duties"] = forms.CharField(
@@ -401,7 +406,7 @@ class ImportReviewForm(forms.Form):
             )
         for i, item in enumerate(detailed.get("deadlines") or []):
             v = item["value"]
-            f[f"deadline_{i}_keep"] = forms.BooleanField(label=_("Keep"), required=False, initial=v.get("due") is not None)
+            f[f"deadline_{i}_keep"] = _keep(v.get("due") is not None)
             f[f"deadline_{i}_text"] = forms.CharField(label=_("Description"), max_length=500, required=False, initial=v.get("text"))
             f[f"deadline_{i}_due"] = DayField(label=_("Due on"), required=False, initial=_iso_to_date(v.get("due")))
         signer = (detailed.get("signer") or {}).get("value") or {}
@@ -417,7 +422,7 @@ class ImportReviewForm(forms.Form):
         return len(self.detailed.get(name) or [])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for i in range(self.count("deadlines")):
             if data.get(f"deadline_{i}_keep") and not data.get(f"deadline_{i}_due") and f"deadline_{i}_due" not in self.errors:
                 self.add_error(f"deadline_{i}_due", _("Give the date, or untick this deadline."))
@@ -506,5 +511,3 @@ def _partial_date(detailed: dict[str, Any]) -> str | None:
     value = (detailed.get("issued_on") or {}).get("value")
     return value if isinstance(value, str) and len(value) < 10 else None
 
-
-TARGET_STATUS_CHOICES = TargetStatus.choices

@@ -3,32 +3,18 @@
 The live server runs in another thread, so these tests use transactional databases, and the flush
 after each one also removes the rows the migrations seed (unit kinds). ``serialized_rollback`` is not
 reliable here: when other database tests run first in the same session, the serialized copy is missing
-from the connection these tests use (seen on SQLite and PostgreSQL), so :func:`seeded_kinds` puts the
-rows back before each test.
+from the connection these tests use (seen on SQLite and PostgreSQL), so the root conftest's
+``_sqlite_audit_triggers`` fixture puts the rows back before each transactional test.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from .support import PageWatch, give_totp
-
-
-@pytest.fixture(autouse=True)
-def seeded_kinds(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    from danvan.orgs.models import OrgKind
-
-    if not OrgKind.objects.exists():
-        importlib.import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
 
 
 @pytest.fixture

@@ -110,7 +110,13 @@ def path_of(page: Any) -> str:
 
 
 def text_of(page: Any, selector: str) -> str:
+    """The visible text of the first match, whitespace collapsed: compare UI wording with this."""
     return " ".join(page.locator(selector).first.inner_text().split())
+
+
+def main_text(page: Any) -> str:
+    """Everything visible in the page's main region, for checks such as "no English left on this page"."""
+    return text_of(page, "main")
 
 
 def assert_assets_loaded(page: Any) -> None:

@@ -99,11 +99,20 @@ def test_totp_activation_and_recovery_codes(watch: Any, base: str, tree: dict[st
     watch.assert_clean()
 
 
-def test_audit_log_as_admin(watch: Any, base: str, people: dict[str, Any]) -> None:
+def test_audit_log_as_admin(watch: Any, base: str, people: dict[str, Any], tree: dict[str, Any]) -> None:
+    from django.db import transaction
+
+    from danvan.core import audit as audit_log
+
+    with transaction.atomic():
+        audit_log.record(
+            "orgs.unit.update", actor=people["admin"], obj=tree["A1"], org_unit=tree["A1"], summary={"name": "Xã Bình Lư"}
+        )
     page = watch.page
     audit = Audit(page, base)
     login(page, base, "quantri", totp_secret=people["admin_secret"])
     audit.visit("audit log", "/audit/")
+    assert "orgs.unit.update" in page.locator("[data-testid=audit-events]").inner_text()
     screenshot(page, "audit-log")
     audit.assert_clean()
     watch.assert_clean()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from .footer import RECIPIENTS_HEAD
+
 MAX_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 
@@ -84,7 +86,12 @@ def _paragraph_text(paragraph: object) -> str:
 
 
 def _table_lines(table: object) -> list[str]:
-    """A header table is two columns side by side; flatten it row by row, line by line, as a PDF would."""
+    """A header table is two columns side by side; flatten it row by row, line by line, as a PDF would.
+
+    The foot of a Decree 30 document is a table too: "Nơi nhận" on the left, the signature block on
+    the right. Interleaving those lines would glue the signer's name to a recipient, so a row whose
+    first cell is the distribution list is read cell after cell (list first, then the signature).
+    """
     out: list[str] = []
     for row in table.iterchildren():  # type: ignore[attr-defined]
         if _local(row.tag) != "tr":
@@ -98,6 +105,9 @@ def _table_lines(table: object) -> list[str]:
                 if _local(paragraph.tag) == "p":
                     cell_lines.extend(_paragraph_text(paragraph).split("\n"))
             cells.append([line for line in cell_lines if line.strip()])
+        if cells and cells[0] and RECIPIENTS_HEAD.match(cells[0][0]):
+            out.extend(line for cell in cells for line in cell)
+            continue
         depth = max((len(cell) for cell in cells), default=0)
         for k in range(depth):
             out.append("      ".join(cell[k] for cell in cells if k < len(cell)))

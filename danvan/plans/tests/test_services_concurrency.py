@@ -1,0 +1,75 @@
+"""Two people at the same moment, on real connections: no shared number, no lost edit.
+
+Threads need a server database; SQLite serialises writers with a file lock, which the other tests
+already cover through the conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from danvan.core.exceptions import ConcurrentEditError
+from danvan.plans import services
+from danvan.plans.models import Plan
+from danvan.plans.tests.test_services import make_draft
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent connections"),
+]
+
+
+def run_together(*calls: Callable[[], Any]) -> list[Any]:
+    """Start the calls at the same instant; each result is its return value or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 — the test inspects it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_simultaneous_issues_get_distinct_numbers(tree: Any) -> None:
+    assert connection.vendor == "postgresql"
+    drafts = [make_draft(tree["A"], title=f"Kế hoạch {i}") for i in range(4)]
+    results = run_together(*[
+        (lambda p=p: services.issue_plan(actor=None, plan=p, expected_version=p.lock_version,
+                                         issued_on=dt.date(2025, 3, 10)))
+        for p in drafts
+    ])
+    assert all(isinstance(r, Plan) for r in results), results
+    assert sorted(Plan.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_simultaneous_saves_of_same_form(tree: Any) -> None:
+    plan = make_draft(tree["A"])
+    version = plan.lock_version
+    results = run_together(
+        lambda: services.update_plan(actor=None, plan=Plan.objects.get(pk=plan.pk), expected_version=version,
+                                     title="Người thứ nhất"),
+        lambda: services.update_plan(actor=None, plan=Plan.objects.get(pk=plan.pk), expected_version=version,
+                                     title="Người thứ hai"),
+    )
+    saved = [r for r in results if isinstance(r, Plan)]
+    conflicts = [r for r in results if isinstance(r, ConcurrentEditError)]
+    assert len(saved) == 1 and len(conflicts) == 1, results
+    plan.refresh_from_db()
+    assert plan.title == saved[0].title and plan.lock_version == version + 1
