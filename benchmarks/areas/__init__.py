@@ -11,4 +11,5 @@ from __future__ import annotations
 
 AREAS: dict[str, str] = {
     "orgs": "benchmarks.areas.orgs",
+    "plans": "benchmarks.areas.plans",
 }

@@ -136,10 +136,17 @@ class LegalDocumentPatchIn(_DocumentFields):
     )
 
 
+def citation(doc: LegalDocument) -> str:
+    """ "Chỉ thị 33/CT-TTg": the Vietnamese type word is part of the reference (data, not UI text)."""
+    word = type_word(doc.doc_type)
+    ref = f"{doc.number}/{doc.symbol}" if doc.number and doc.symbol else (doc.number or doc.symbol)
+    return f"{word} {ref}".strip() if word and ref else doc.citation
+
+
 def document_out(doc: LegalDocument) -> LegalDocumentOut:
     return LegalDocumentOut(
         id=doc.pk, doc_type=doc.doc_type, type_word=type_word(doc.doc_type), number=doc.number, symbol=doc.symbol,
-        citation=doc.citation, issued_on=doc.issued_on, issuer=doc.issuer, title=doc.title, url=doc.url,
+        citation=citation(doc), issued_on=doc.issued_on, issuer=doc.issuer, title=doc.title, url=doc.url,
         issuing_unit_id=doc.issuing_unit_id, version=services.document_version(doc),
     )
 

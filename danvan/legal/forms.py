@@ -18,7 +18,7 @@ class SearchForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices)
+    doc_type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *DocType.choices])
     number = forms.CharField(
         label=_("Number"), max_length=30, required=False,
         help_text=_("E.g. 33 or 10/2022. You may also type the whole reference, e.g. 33/CT-TTg."),

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 
-from .models import DocType, LegalDocument
+from .models import DocType, LegalDocument, LegalDocumentQuerySet
 from .references import type_word
 
 PAGE_SIZE = 50
@@ -39,7 +39,7 @@ def _date_cursor(after: str) -> tuple[dt.date | None, int] | None:
 
 def search_documents(*, q: str = "", doc_type: str = "", after: str = "", limit: int = PAGE_SIZE) -> Page:
     """Newest first (undated last), every word of ``q`` matched ignoring diacritics; keyset-paginated."""
-    qs: QuerySet[LegalDocument] = LegalDocument.objects.all()
+    qs: LegalDocumentQuerySet = LegalDocument.objects.all()
     if q:
         qs = qs.search(q)
     if doc_type and doc_type in DocType.values:
@@ -64,7 +64,7 @@ def citing_plans(document: LegalDocument, user: Any, *, after: str = "", limit: 
     from danvan.plans.models import Plan
 
     qs = (
-        Plan.objects.visible_to(user).alive()
+        Plan.objects.alive().visible_to(user)
         .filter(basis_links__document=document)
         .select_related("issuer")
         .order_by("-year", "-pk")

@@ -69,9 +69,9 @@ def document_key(number: str, symbol: str) -> str:
     return search_key(f"{number}/{symbol}")
 
 
-def resolve_doc_type(value: str) -> str | None:
+def resolve_doc_type(value: str | None) -> str | None:
     """A DocType code from a code ("directive") or the Vietnamese word ("Chỉ thị", "chi thi"); None if unknown."""
-    raw = clean_text(value)
+    raw = clean_text(value or "")
     if not raw:
         return str(DocType.OTHER)
     if raw in DocType.values:

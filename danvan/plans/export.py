@@ -328,21 +328,27 @@ def _descendants(section: PlanSection, children: dict[int | None, list[PlanSecti
 
 def _duty(assignment: Assignment) -> str:
     duties = " ".join((assignment.duties or (assignment.task.text if assignment.task else "")).split())
-    duties = duties.rstrip(" .;")
+    duties = _lower_first(duties.rstrip(" .;"))
     if assignment.role == AssignmentRole.LEAD:
         co_units = [unit.name for unit in assignment.co_units.all()]
-        text = "chủ trì"
-        if co_units:
-            text += f", phối hợp với {_join(co_units)};"
-        text += f" {_lower_first(duties)}" if duties else " tổ chức thực hiện"
+        duties = _LEADS.sub("", duties) if co_units else duties
+        if duties.startswith("chủ trì"):
+            text = duties  # already worded as a lead duty (an imported plan)
+        else:
+            text = "chủ trì" + (f", phối hợp với {_join(co_units)};" if co_units else "")
+            text += f" {duties}" if duties else " tổ chức thực hiện"
     elif assignment.role == AssignmentRole.CO_OPERATING:
-        text = f"phối hợp {_lower_first(duties)}" if duties else "phối hợp thực hiện"
-        text = text.replace("phối hợp phối hợp", "phối hợp")
+        # An imported partner carries the lead's sentence ("chủ trì, phối hợp với X; ..."): keep the duty.
+        duties = _LEADS.sub("", duties)
+        text = duties if duties.startswith("phối hợp") else (f"phối hợp {duties}" if duties else "phối hợp thực hiện")
     else:
         text = duties or "thực hiện theo chức năng, nhiệm vụ được giao"
-    if assignment.due_on:
+    if assignment.due_on and format_short_date(assignment.due_on) not in text:
         text += f", hoàn thành trước ngày {format_short_date(assignment.due_on)}"
     return text
+
+
+_LEADS = re.compile(r"^chủ trì(?:,?\s*phối hợp(?: chặt chẽ)? với [^;]*;)?\s*")
 
 
 def _organisation_part(plan: Plan) -> list[Block]:

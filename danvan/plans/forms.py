@@ -77,13 +77,6 @@ class PlanChoiceField(forms.ModelChoiceField):
         return f"{obj.reference} · {obj.title[:120]} · {obj.issuer.name} · {obj.year}"
 
 
-def _year_choices() -> list[tuple[int, int]]:
-    from django.utils import timezone
-
-    this = timezone.localdate().year
-    return [(y, y) for y in range(this + 2, this - 8, -1)]
-
-
 # ---------------------------------------------------------------------------------------------
 # New plans
 

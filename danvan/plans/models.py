@@ -342,3 +342,25 @@ class PlanObligation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id} → {self.org_unit_id}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class ObligationReminder(models.Model):
+    """A reminder sent for an obligation; the unique pair makes each kind go out once, even with two workers."""
+
+    obligation = models.ForeignKey(PlanObligation, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("obligation reminder")
+        verbose_name_plural = _("obligation reminders")
+        constraints = [models.UniqueConstraint(fields=["obligation", "kind"], name="plans_reminder_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.obligation_id} {self.kind}"

@@ -1129,6 +1129,8 @@ def amend_plan(*, actor: Any, plan: Plan) -> Plan:
     """A new draft version of an issued plan; the original stays issued until the amendment is."""
     fresh = _lock_plan(plan)
     _require(actor, "plans.amend_plan", fresh)
+    if fresh.deleted_at is not None or fresh.status != PlanStatus.ISSUED:  # superusers pass every has_perm
+        raise ValidationError({NON_FIELD_ERRORS: _("Only an issued plan can be amended.")})
     existing = Plan.objects.alive().filter(amends=fresh, status=PlanStatus.DRAFT).first()
     if existing is not None:
         raise ValidationError({NON_FIELD_ERRORS: _("A draft amendment of this plan already exists (version %(v)d).") % {

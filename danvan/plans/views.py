@@ -443,7 +443,10 @@ def plan_derive(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("A draft was made from the plan of the level above; adapt its tasks to your unit."))
             return redirect("plans:detail", plan.pk)
-    return render(request, "plans/new.html", {"form": form, "mode": "derive", "has_units": issuers.exists()})
+    return render(
+        request, "plans/new.html",
+        {"form": form, "mode": "derive", "has_units": issuers.exists(), "no_parents": not parents.exists()},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,6 +644,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    if plan.status != PlanStatus.DRAFT:  # a second click on "Issue" lands here: nothing to do
+        messages.info(request, _("This plan has already been issued as number %(ref)s.") % {"ref": plan.reference})
+        return redirect("plans:detail", plan.pk)
     if not request.user.has_perm("plans.issue_plan", plan):
         raise PermissionDenied(_("Only the head or an administrator of the issuing unit may issue this plan."))
     form = IssueForm(request.POST)

@@ -207,6 +207,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest unit import file accepted (bytes).
 DANVAN_IMPORT_MAX_BYTES = env_int("DANVAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Largest plan document accepted for import (bytes).
+DANVAN_PLAN_IMPORT_MAX_BYTES = env_int("DANVAN_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -512,6 +512,8 @@ def test_issue_creates_obligations_then_obligations_and_coverage(tree, callers, 
     assert PlanObligation.objects.filter(plan=plan).count() == 2
 
     derived = services.derive_plan(actor=None, parent_plan=plan, issuer=tree["A1"])
+    derived = services.update_plan(actor=None, plan=derived, expected_version=derived.lock_version, place="Bình Lư",
+                                   signer_name="Lò Văn B", signer_position="CHỦ TỊCH")
     services.issue_plan(actor=None, plan=derived, expected_version=derived.lock_version, issued_on=dt.date(2025, 2, 1))
 
     body = api.get(f"/plans/{plan.pk}/obligations?state=issued").json()
@@ -608,7 +610,7 @@ def test_export_docx(full_plan, callers):
     op = checker().doc["paths"]["/api/v1/plans/{plan_id}/export.docx"]["get"]
     assert r["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert set(op["responses"]["200"]["content"]) == {r["Content-Type"]}
-    assert r["Content-Disposition"].startswith('attachment; filename="KH-2025-xa-Binh-Lu')
+    assert r["Content-Disposition"].startswith('attachment; filename="KH-2025-Xa-Binh-Lu.docx"')
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
     assert "Quán triệt Chỉ thị 33" in text
     # Errors of the same operation stay JSON and documented.

@@ -295,5 +295,5 @@ def test_known_documents_feed_the_parsers_registry_type(register):
     from danvan.plans.parsing.references import Known
 
     register("33/CT-TTg", issued_on=dt.date(2021, 11, 26), issuer="Thủ tướng Chính phủ")
-    known = [Known(*row) for row in known_documents()]
+    known = [Known(kind, number, symbol, day or "", issuer) for kind, number, symbol, day, issuer in known_documents()]
     assert known[0].type == "Chỉ thị" and known[0].date == "2021-11-26"

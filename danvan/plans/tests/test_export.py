@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from danvan.legal.models import DocType, LegalDocument
+from danvan.legal.services import register_document
 from danvan.orgs import services as org_services
 from danvan.plans.export import citation, export_plan_docx, format_value, plan_to_document
 from danvan.plans.models import (
@@ -47,14 +48,17 @@ SECTIONS = [
 
 
 def _legal(doc_type: str, number: str, symbol: str, issued_on: dt.date, issuer: str, title: str) -> LegalDocument:
-    return LegalDocument.objects.create(
-        doc_type=doc_type,
-        number=number,
-        symbol=symbol,
-        issued_on=issued_on,
-        issuer=issuer,
-        title=title,
-        key=f"{number}/{symbol}".lower(),
+    """Through the registry's own service, so that keys match what an import looks up."""
+    from danvan.accounts.models import User
+
+    actor = User.objects.filter(username="p3-registrar").first()
+    if actor is None:
+        from danvan.orgs.models import Membership, OrgUnit
+
+        actor = User.objects.create_user(username="p3-registrar", password="mat-khau-rat-dai-2026")
+        Membership.objects.create(user=actor, org_unit=OrgUnit.objects.get(name="Tỉnh Lai Châu"), role="officer")
+    return register_document(
+        actor=actor, doc_type=doc_type, number=number, symbol=symbol, issued_on=issued_on, issuer=issuer, title=title
     )
 
 
@@ -226,6 +230,26 @@ def test_round_trip_recipients_and_signer(full_plan, tmp_path):
     parsed = _parse(full_plan, tmp_path)
     assert parsed["recipients"] == RECIPIENTS
     assert parsed["signer"] == {"name": "Nguyễn Văn An", "position": "CHỦ TỊCH", "authority": "TM."}
+
+
+def test_importing_the_export_gives_the_same_plan_back(full_plan, tree, make_user, tmp_path):
+    """Export → parse → import (P1's service) → export → parse: a fixed point, except the draft's number."""
+    from danvan.plans.services import create_plan_from_import
+
+    first = _parse(full_plan, tmp_path)
+    officer = make_user("p3-importer", (tree["A1"], "officer"))
+    copy = create_plan_from_import(actor=officer, issuer=tree["A1"], parsed=first)
+    second = _parse(copy, tmp_path)
+    same = [
+        "doc_type", "symbol", "issuer", "place", "issued_on", "title", "year", "references", "purposes",
+        "requirements", "targets", "sections", "recipients", "signer",
+    ]
+    assert {key: second[key] for key in same} == {key: first[key] for key in same}
+    assert second["number"] is None  # an import is a draft: the number is given when it is issued
+    assert {(a["unit"], a["role"]) for a in second["assignments"]} == {
+        (a["unit"], a["role"]) for a in first["assignments"]
+    }
+    assert {d["due"] for d in second["deadlines"]} == {d["due"] for d in first["deadlines"]}
 
 
 # --- document text ------------------------------------------------------------------------

@@ -449,6 +449,13 @@ def test_head_issues_then_closes_and_officer_amends(client: Any, tree: Any, peop
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ISSUED and plan.number == 5 and plan.issued_on == dt.date(2026, 3, 2)
+    # a second click on "Issue" changes nothing
+    again = client.post(
+        reverse("plans:issue", args=[plan.pk]), {"issued_on": "09/03/2026", "number": "6", "expected_version": 1}
+    )
+    assert again.status_code == 302
+    plan.refresh_from_db()
+    assert plan.number == 5 and plan.issued_on == dt.date(2026, 3, 2)
     # a second plan may not take number 5 again
     other = draft(tree["A1"], title="Kế hoạch khác")
     response = client.post(
@@ -587,3 +594,28 @@ def test_export_downloads_a_word_file(client: Any, tree: Any, people: Any) -> No
     assert 'filename="KH-01-2026-UBND-xa-Binh-Lu.docx"' in response["Content-Disposition"]
     assert response.content[:2] == b"PK"
     assert as_user(client, people["sibling"]).get(reverse("plans:export", args=[plan.pk])).status_code == 404
+
+
+def test_evidence_file_is_kept_with_the_progress(client: Any, tree: Any, people: Any, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    plan = draft(tree["A1"])
+    task = services.add_task(actor=None, plan=plan, text="Họp dân")
+    plan = services.issue_plan(actor=None, plan=plan, expected_version=plan.lock_version, issued_on=ISSUE_DAY)
+    as_user(client, people["commune"])
+    url = reverse("plans:task_progress", args=[plan.pk, task.pk])
+    # a file without a word on what it is: refused, nothing recorded
+    response = client.post(url, {"status": "done", "progress": "100", "file": SimpleUploadedFile("bb.pdf", b"%PDF-1.4")})
+    assert response.status_code == 200 and "note" in response.context["form"].errors
+    task.refresh_from_db()
+    assert task.status == "not_started"
+    response = client.post(
+        url, {"status": "done", "progress": "80", "note": "Biên bản họp", "file": SimpleUploadedFile("bb.pdf", b"%PDF-1.4")}
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.progress) == ("done", 100)
+    evidence = TaskEvidence.objects.get(task=task)
+    assert evidence.note == "Biên bản họp" and str(evidence.file.name).endswith(".pdf")
+    assert "Biên bản họp" in client.get(url).content.decode()

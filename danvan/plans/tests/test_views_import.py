@@ -143,3 +143,38 @@ def test_import_needs_an_editing_role_and_the_review_is_personal(
     response = client.get(review_url)
     assert response.status_code == 302 and response["Location"] == reverse("plans:import")
     assert Plan.objects.count() == 0
+
+
+def test_garbled_pdf_text_shows_what_was_repaired(client: Any, tree: Any, officer: Any) -> None:
+    client.force_login(officer)
+    review_url = upload(client, tree, "ke-hoach.txt", (SEEDS / "000_9ffbc0ac7630f9e9.txt").read_bytes())["Location"]
+    page = client.get(review_url)
+    assert page.context["garbled"] is True and page.context["any_repaired"] is True
+    repaired = [g for g in page.context["references"] if g["repaired"]]
+    assert repaired and 'class="review-item repaired"' in page.content.decode()
+    # a reference whose number could not be read stays empty for the reviewer, never invented
+    first = page.context["form"]["ref_0_number"]
+    assert not first.value()
+
+
+def test_a_word_file_exported_by_the_platform_imports_back(client: Any, tree: Any, officer: Any) -> None:
+    import datetime as dt
+
+    from danvan.plans import services
+
+    plan = services.create_plan(
+        actor=None, issuer=tree["A1"], title="Kế hoạch tuyên truyền năm 2026", year=2026, place="Bình Lư",
+        signer_name="Lò Văn B", signer_position="Chủ tịch", signer_authority="TM.",
+        purposes=["Nâng cao nhận thức của cán bộ"], recipients=["UBND huyện", "Lưu: VT"],
+    )
+    section = services.add_section(actor=None, plan=plan, number="II", title="NHIỆM VỤ")
+    services.add_task(actor=None, plan=plan, section=section, text="Tổ chức hội nghị quán triệt")
+    plan = services.issue_plan(actor=None, plan=plan, expected_version=plan.lock_version, issued_on=dt.date(2026, 3, 2))
+    client.force_login(officer)
+    exported = client.get(reverse("plans:export", args=[plan.pk])).content
+    response = upload(client, tree, "ke-hoach.docx", exported)
+    assert response.status_code == 302, response.context["form"].errors
+    form = client.get(response["Location"]).context["form"]
+    assert "Kế hoạch tuyên truyền năm 2026" in (form["title"].value() or "")
+    assert form["number"].value() == "01" and form["symbol"].value() == "KH-UBND"
+    assert form["signer_authority"].value() == "TM."
