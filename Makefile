@@ -37,6 +37,7 @@ run: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan migrate --noinput -v 0
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan createcachetable
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan orgs load-official
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan legal load-core
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan demo load
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) BIN=$(BIN) scripts/run-dev
 

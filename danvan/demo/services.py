@@ -24,6 +24,7 @@ from danvan.orgs.models import Membership, OrgKind, OrgUnit, UnitSuccession
 from danvan.orgs.roles import Role
 
 from . import data
+from .plans import load_demo_plans
 
 
 class OfficialListMissing(Exception):
@@ -45,11 +46,12 @@ class DemoResult:
     users: int = 0
     roles: int = 0
     authenticators: int = 0
+    plans: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.units or self.closed_units or self.users or self.roles or self.authenticators)
+        return bool(self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans)
 
 
 def ensure_allowed(*, force: bool = False) -> None:
@@ -154,13 +156,15 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
         loader.totp(user)
         loader.result.logins.append(_describe(user, spec, units))
 
+    loader.result.plans = load_demo_plans(actor=actor)
+
     result = loader.result
     if result.changed:
         audit.record(
             "demo.load", actor=actor, org_unit=province,
             summary={
                 "units": result.units, "closed_units": result.closed_units, "users": result.users,
-                "roles": result.roles, "authenticators": result.authenticators,
+                "roles": result.roles, "authenticators": result.authenticators, "plans": result.plans,
             },
         )
     return result

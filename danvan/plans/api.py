@@ -67,6 +67,8 @@ MAX_LIST = 200
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IDEMPOTENCY_SECONDS = 24 * 3600
+# While the first request runs; short, so that a crashed request does not block its key for a day.
+PENDING_SECONDS = 5 * 60
 _PENDING = "pending"
 
 PlanKindCode = Literal["annual", "thematic", "multi_year"]
@@ -110,8 +112,8 @@ class PlanSummaryOut(Schema):
     title: str = Field(description="Title.")
     year: int = Field(description="Implementation year (the first, for a multi-year plan).")
     end_year: int | None = Field(description="Last year of a multi-year plan.")
-    kind: PlanKindCode = Field(description="annual, thematic or multi_year.")
-    status: PlanStatusCode = Field(description="draft (editable), issued (locked) or closed.")
+    kind: str = Field(description="annual, thematic or multi_year.")
+    status: str = Field(description="draft (editable), issued (locked) or closed.")
     version: int = Field(description="1 for the original; each amendment adds one.")
     amends_id: int | None = Field(description="The plan this one amends.")
     parent_plan_id: int | None = Field(description="The plan of the level above this one was derived from.")
@@ -132,7 +134,7 @@ class TaskOut(Schema):
     lead_unit_id: int | None = Field(description="The unit that leads it.")
     lead_unit_name: str | None = Field(description="That unit's name.")
     due_on: dt.date | None = Field(description="Deadline.")
-    status: TaskStatusCode = Field(description="not_started, in_progress, done or cancelled.")
+    status: str = Field(description="not_started, in_progress, done or cancelled.")
     progress: int = Field(description="Progress in percent, 0 to 100.")
 
 
@@ -152,11 +154,11 @@ class TargetOut(Schema):
     value: float | None = Field(description="The value to reach, e.g. 95.")
     unit: str = Field(description="Unit of measure: “%”, or what is counted.")
     scope_kinds: list[str] = Field(description="Kinds of unit in scope (codes).")
-    measurement: MeasurementCode = Field(description="entered, share_of_units or indicator.")
+    measurement: str = Field(description="entered, share_of_units or indicator.")
     indicator_code: str = Field(description="The report indicator measuring it, for `indicator`.")
     current_value: float | None = Field(description="The value measured so far.")
     measured_at: dt.datetime | None = Field(description="When it was last measured.")
-    status: TargetStatusCode = Field(description="not_measured, on_track, at_risk, met or missed.")
+    status: str = Field(description="not_measured, on_track, at_risk, met or missed.")
     parent_target_id: int | None = Field(description="The target of the level above's plan this one implements.")
     order: int = Field(description="Position in the plan.")
 
@@ -166,7 +168,7 @@ class AssignmentOut(Schema):
     task_id: int | None = Field(description="The task it is about, if one.")
     unit_id: int | None = Field(description="The unit, when it matches one of the tree.")
     unit_name: str = Field(description="The unit as written in the plan.")
-    role: RoleCode = Field(description="lead, co-operating or other.")
+    role: str = Field(description="lead, co-operating or other.")
     co_unit_ids: list[int] = Field(description="Co-operating units.")
     duties: str = Field(description="What the unit must do.")
     due_on: dt.date | None = Field(description="Deadline.")
@@ -175,7 +177,7 @@ class AssignmentOut(Schema):
 
 class DeadlineOut(Schema):
     id: int = Field(description="The deadline's id.")
-    kind: DeadlineKindCode = Field(description="half_year_report, annual_report, subordinate_plans or other.")
+    kind: str = Field(description="half_year_report, annual_report, subordinate_plans or other.")
     text: str = Field(description="The duty, e.g. “Báo cáo 6 tháng”.")
     due_on: dt.date = Field(description="Due date.")
 
@@ -209,7 +211,7 @@ class PlanDetailOut(PlanSummaryOut):
     recipients: list[str] = Field(description="Nơi nhận, one item each.")
     signer_name: str = Field(description="Signer's name.")
     signer_position: str = Field(description="Signer's position, e.g. “CHỦ TỊCH”.")
-    signer_authority: AuthorityCode = Field(description="TM., KT., Q., TL., TUQ. or empty (the head signs).")
+    signer_authority: str = Field(description="TM., KT., Q., TL., TUQ. or empty (the head signs).")
     requires_subordinate_plans: bool = Field(description="Issuing it obliges the units below to issue their own plans.")
     subordinate_due_on: dt.date | None = Field(description="Date by which they must.")
     subordinate_kinds: list[str] = Field(description="Kinds of unit that must (codes).")
@@ -277,6 +279,16 @@ class CoverageOut(Schema):
     units_with_plan: int = Field(description="Of those, units with an issued plan.")
     units_without_plan: int = Field(description="Units still without a plan.")
     items: list[CoverageRowOut] = Field(description="One row per task of the plan, in order.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class UnitRefOut(Schema):
+    id: int = Field(description="The unit's id.")
+    name: str = Field(description="Its name.")
+
+
+class UnitRefPage(Schema):
+    items: list[UnitRefOut] = Field(description="Units in tree order.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
@@ -659,7 +671,7 @@ def summary_out(p: Plan) -> PlanSummaryOut:
 def task_out(t: Task) -> TaskOut:
     return TaskOut(
         id=t.pk, section_id=t.section_id, text=t.text, order=t.order, parent_task_id=t.parent_task_id,
-        lead_unit_id=t.lead_unit_id, lead_unit_name=t.lead_unit.name if t.lead_unit_id else None,
+        lead_unit_id=t.lead_unit_id, lead_unit_name=t.lead_unit.name if t.lead_unit is not None else None,
         due_on=t.due_on, status=t.status, progress=t.progress,
     )
 
@@ -847,8 +859,10 @@ def create_plan(request: HttpRequest, payload: PlanCreateIn) -> Status:
     documents = _documents(payload.legal_basis_ids) if payload.legal_basis_ids is not None else None
     with transaction.atomic(), _fields(PLAN_FIELDS):
         if payload.copy_from is not None or payload.derive_from is not None:
-            field = "copy_from" if payload.copy_from is not None else "derive_from"
-            source = _visible(request).filter(pk=payload.copy_from or payload.derive_from).first()
+            field, source_id = (
+                ("copy_from", payload.copy_from) if payload.copy_from is not None else ("derive_from", payload.derive_from)
+            )
+            source = _visible(request).filter(pk=source_id).first() if source_id is not None else None
             if source is None or not user.has_perm("plans.view_plan", source):
                 raise _invalid(field, _("No plan with this id is visible to you."))
             if field == "copy_from":
@@ -870,9 +884,8 @@ def create_plan(request: HttpRequest, payload: PlanCreateIn) -> Status:
                 errors["title"] = _("This field is required.")
             if payload.year is None:
                 errors["year"] = _("This field is required.")
-            if errors:
+            if errors or issuer is None:
                 raise ValidationError(errors)
-            assert issuer is not None  # noqa: S101 (for mypy; checked above)
             plan = services.create_plan(actor=user, issuer=issuer, **fields)
         if documents is not None:
             services.set_legal_bases(actor=user, plan=plan, documents=documents, expected_version=plan.lock_version)
@@ -963,6 +976,8 @@ def import_document(
     """
     user = caller(request)
     issuer = _unit(request, "issuer_id", issuer_id)
+    if issuer is None:  # the form field is required; for the type checker
+        raise _invalid("issuer_id", _("This field is required."))
     key = (idempotency_header or idempotency_key or "").strip()
     cache_key = _idempotency_cache_key(user, key) if key else ""
     if cache_key:
@@ -972,7 +987,7 @@ def import_document(
     from .parsing import parse_plan_detailed
 
     parsed = parse_plan_detailed(_read_upload(file))
-    if cache_key and not cache.add(cache_key, _PENDING, IDEMPOTENCY_SECONDS):
+    if cache_key and not cache.add(cache_key, _PENDING, PENDING_SECONDS):
         done = _replay(request, cache_key)
         if done is not None:
             return Status(200, done)
@@ -1180,6 +1195,22 @@ def coverage(request: HttpRequest, plan_id: PlanId, params: Query[PageParams]) -
             for r in matrix.rows
         ],
         next_cursor=encode_cursor(matrix.next_after) if matrix.next_after else None,
+    )
+
+
+@router.get(
+    "/{int:plan_id}/coverage/{int:part_id}/gaps", response={200: UnitRefPage, **LIST_ERRORS},
+    summary="Units whose plan misses a task", operation_id="plans_coverage_gaps",
+)
+def coverage_gaps(request: HttpRequest, plan_id: PlanId, part_id: PartId, params: Query[PageParams]) -> UnitRefPage:
+    """The units (in tree order) whose issued plan derived from this one has no task linked to the task `part_id`:
+    the gaps of the coverage matrix. Units with no plan at all are the `pending` and `overdue` obligations."""
+    plan = _cascade_plan(request, plan_id)
+    task = _part(Task, plan, part_id)
+    page = queries.coverage_gaps(plan, task, after=decode_cursor(params.cursor, _is_path), limit=params.limit)
+    return UnitRefPage(
+        items=[UnitRefOut(id=u.unit_id, name=u.name) for u in page.items],
+        next_cursor=encode_cursor(page.next_after) if page.next_after else None,
     )
 
 

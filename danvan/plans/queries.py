@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from danvan.orgs.models import OrgUnit
@@ -151,43 +150,39 @@ def coverage_matrix(plan: Plan, *, after: str | None = None, limit: int = 50) ->
     """For each task of ``plan`` (a page of them): how many subordinate plans carry it, and how many units miss it.
 
     Units in scope are those with an obligation; for a plan without obligations, those that
-    derived a plan from it. Three queries, whatever the numbers of tasks and units. The units
+    derived a plan from it. Four queries, whatever the numbers of tasks and units. The units
     behind each gap come from ``coverage_gaps`` and ``units_without_plan``.
     """
     subordinate = _subordinate_plans(plan)
-    has_plan = Exists(subordinate.filter(issuer_id=OuterRef("org_unit_id")))
+    # IN (uncorrelated subquery) is evaluated once; a correlated EXISTS would rescan the derived plans per unit.
     scope = PlanObligation.objects.filter(plan=plan).aggregate(
-        total=Count("pk"), without=Count("pk", filter=~Q(has_plan)),
+        total=Count("pk"), without=Count("pk", filter=~Q(org_unit_id__in=subordinate.values("issuer_id"))),
     )
     with_plan = subordinate.aggregate(n=Count("issuer_id", distinct=True))["n"]
     units_in_scope = scope["total"] or with_plan
     without_plan = scope["without"] if scope["total"] else 0
 
-    linked = Task.objects.filter(
-        parent_task_id=OuterRef("pk"), plan__parent_plan=plan, plan__status__in=PUBLISHED, plan__deleted_at__isnull=True,
-    ).values("parent_task_id")
-    tasks = Task.objects.filter(plan=plan).annotate(
-        linked_plans=Coalesce(
-            Subquery(linked.annotate(n=Count("plan_id", distinct=True)).values("n"), output_field=IntegerField()),
-            Value(0),
-        ),
-        linked_units=Coalesce(
-            Subquery(linked.annotate(n=Count("plan__issuer_id", distinct=True)).values("n"), output_field=IntegerField()),
-            Value(0),
-        ),
-    )
+    tasks = Task.objects.filter(plan=plan)
     if after:
         order, pk = (int(x) for x in after.split(":"))
         tasks = tasks.filter(Q(order__gt=order) | Q(order=order, pk__gt=pk))
-    page = list(
-        tasks.order_by("order", "pk").values_list("pk", "text", "section_id", "order", "linked_plans", "linked_units")[
-            : limit + 1
-        ]
-    )
-    rows = [
-        CoverageRow(pk, text, section_id, order, lp, lu, max(0, with_plan - lu))
-        for pk, text, section_id, order, lp, lu in page[:limit]
-    ]
+    page = list(tasks.order_by("order", "pk").values_list("pk", "text", "section_id", "order")[: limit + 1])
+    ids = [row[0] for row in page[:limit]]
+    # One GROUP BY over the linked tasks of this page only (an index range per task id).
+    linked = {
+        parent: (plans, units)
+        for parent, plans, units in Task.objects.filter(
+            parent_task_id__in=ids, plan__parent_plan=plan, plan__status__in=PUBLISHED, plan__deleted_at__isnull=True,
+        )
+        .order_by()
+        .values("parent_task_id")
+        .annotate(plans=Count("plan_id", distinct=True), units=Count("plan__issuer_id", distinct=True))
+        .values_list("parent_task_id", "plans", "units")
+    } if ids else {}
+    rows = []
+    for pk, text, section_id, order in page[:limit]:
+        lp, lu = linked.get(pk, (0, 0))
+        rows.append(CoverageRow(pk, text, section_id, order, lp, lu, max(0, with_plan - lu)))
     next_after = f"{rows[-1].order}:{rows[-1].task_id}" if len(page) > limit and rows else None
     return Coverage(units_in_scope, with_plan, without_plan, rows, next_after)
 
@@ -221,7 +216,7 @@ def coverage_gaps(plan: Plan, task: Task, *, after: str | None = None, limit: in
 def units_without_plan(plan: Plan, *, after: str | None = None, limit: int = 50) -> Page:
     """Obligated units with no issued plan derived from ``plan``, in tree order; one query."""
     qs = OrgUnit.objects.filter(plan_obligations__plan=plan).exclude(
-        Exists(_subordinate_plans(plan).filter(issuer_id=OuterRef("pk")))
+        pk__in=_subordinate_plans(plan).values("issuer_id")
     )
     if after:
         qs = qs.filter(path__gt=after)

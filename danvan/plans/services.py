@@ -1230,8 +1230,16 @@ def create_plan_from_import(*, actor: Any, issuer: OrgUnit, parsed: dict[str, An
 
     documents = []
     for ref in parsed.get("references") or []:
-        if ref.get("number"):  # "Kế hoạch số /KH-UBND" cannot be told apart from any other plan
-            documents.append(_register_document(actor, ref))
+        # "Kế hoạch số /KH-UBND" cannot be told apart from any other plan: register only full references.
+        if not (ref.get("number") and ref.get("symbol")):
+            continue
+        try:
+            with transaction.atomic():
+                documents.append(_register_document(actor, ref))
+        except ValidationError:
+            # One unreadable citation (a future date, an unknown type) must not sink the whole import;
+            # the officer sees every reference on the review page and can add it by hand.
+            continue
     unique = list({d.pk: d for d in documents}.values())
     PlanLegalBasis.objects.bulk_create([PlanLegalBasis(plan=plan, document=d, order=i) for i, d in enumerate(unique)])
 

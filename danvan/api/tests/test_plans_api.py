@@ -30,8 +30,7 @@ def make_plan(unit: Any, title: str, *, year: int = 2025, issue: bool = False, *
     return plan
 
 
-@pytest.fixture
-def plans(tree: dict[str, Any]) -> dict[str, Any]:
+def make_plans(tree: dict[str, Any]) -> dict[str, Any]:
     """A draft and an issued plan of the province, a draft in each commune, one in the other province."""
     return {
         "A_draft": make_plan(tree["A"], "Kế hoạch dự thảo của tỉnh"),
@@ -40,6 +39,11 @@ def plans(tree: dict[str, Any]) -> dict[str, Any]:
         "A2": make_plan(tree["A2"], "Kế hoạch của phường Tân Phong"),
         "B1": make_plan(tree["B1"], "Kế hoạch của phường Bắc Kạn", year=2024),
     }
+
+
+@pytest.fixture
+def plans(tree: dict[str, Any]) -> dict[str, Any]:
+    return make_plans(tree)
 
 
 # Which plans each caller sees: their own subtree (drafts included) and the issued plans above them.
@@ -317,7 +321,8 @@ def test_create_bad_input_is_422_and_saves_nothing(tree, callers, body, fields):
 
 def test_create_body_that_is_not_json_is_400(callers):
     r = callers["commune"].api.post("/plans", data="{nope", content_type="application/json")
-    assert r.status_code in (400, 422)
+    assert r.status_code == 400
+    assert r.json()["detail"] and r.json()["errors"] == []
 
 
 def test_copy_from_last_year(tree, plans, callers):
@@ -528,6 +533,21 @@ def test_issue_creates_obligations_then_obligations_and_coverage(tree, callers, 
     assert cov["units_in_scope"] == 2 and cov["units_with_plan"] == 1 and cov["units_without_plan"] == 1
     assert cov["items"] == [{"task_id": task.pk, "text": task.text, "section_id": None, "linked_plans": 1,
                              "linked_units": 1, "gaps": 0}]
+    assert api.get(f"/plans/{plan.pk}/coverage/{task.pk}/gaps").json() == {"items": [], "next_cursor": None}
+
+    # The sibling commune derives its plan too but drops the task: a gap.
+    other = services.derive_plan(actor=None, parent_plan=plan, issuer=tree["A2"])
+    services.delete_task(actor=None, task=other.tasks.get())
+    other.refresh_from_db()
+    other = services.update_plan(actor=None, plan=other, expected_version=other.lock_version, place="Tân Phong",
+                                 signer_name="Lò Văn C", signer_position="CHỦ TỊCH")
+    services.issue_plan(actor=None, plan=other, expected_version=other.lock_version, issued_on=dt.date(2025, 2, 2))
+    cov = api.get(f"/plans/{plan.pk}/coverage").json()
+    assert cov["units_with_plan"] == 2 and cov["items"][0]["gaps"] == 1
+    gaps = api.get(f"/plans/{plan.pk}/coverage/{task.pk}/gaps").json()
+    assert gaps == {"items": [{"id": tree["A2"].pk, "name": "Phường Tân Phong"}], "next_cursor": None}
+    assert api.get(f"/plans/{plan.pk}/coverage/{other.pk + 1000}/gaps").status_code == 404
+    assert callers["commune"].api.get(f"/plans/{plan.pk}/coverage/{task.pk}/gaps").status_code == 403
 
     # The commune implements the plan but does not follow the others' progress.
     assert callers["commune"].api.get(f"/plans/{plan.pk}/obligations").status_code == 403

@@ -9,9 +9,14 @@ import pytest
 from danvan.plans import services
 from danvan.plans.models import Assignment, PlanDeadline, PlanSection, Target, Task
 
-from .test_plans_api import fields_of, make_plan, patch, plans  # noqa: F401  (fixture)
+from .test_plans_api import fields_of, make_plan, make_plans, patch
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plans(tree):
+    return make_plans(tree)
 
 
 @pytest.fixture

@@ -173,7 +173,7 @@ def test_import_creates_a_draft_with_everything_read(tree, callers):
     assert len(body["legal_bases"]) == len({(x["number"], x["symbol"]) for x in parsed["references"]
                                             if x["number"] or x["symbol"]})
     plan = Plan.objects.get(pk=body["id"])
-    assert plan.import_source["parsed"] == parsed
+    assert plan.import_source is not None and plan.import_source["parsed"] == parsed
     assert LegalDocument.objects.filter(number="33", symbol="CT-TTg").count() == 1
 
 

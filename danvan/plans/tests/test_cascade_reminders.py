@@ -58,3 +58,20 @@ def test_task_runs_through_the_queue(tree: Any, settings: Any) -> None:
     issue(cascading_plan(tree, due=dt.date(2020, 1, 1)), on=dt.date(2019, 12, 1))
     result = send_obligation_reminders.enqueue(days_before=3)
     assert result.return_value == {"due_soon": 0, "overdue": 2}
+
+
+def test_remind_command_queues_the_daily_run(tree: Any, mailoutbox: Any, make_user: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_user("a1head", (tree["A1"], "head"))
+    issue(cascading_plan(tree, due=dt.date(2020, 1, 1)), on=dt.date(2019, 12, 1))
+    out = StringIO()
+    call_command("plans_remind", stdout=out)
+    assert ObligationReminder.objects.filter(kind="overdue").count() == 2
+    assert len(mailoutbox) == 1
+    call_command("plans_remind", stdout=out)  # the same day again: nothing more
+    assert len(mailoutbox) == 1
+    with pytest.raises((SystemExit, CommandError)):
+        call_command("plans_remind", "--days-before", "-3", stdout=out, stderr=StringIO())

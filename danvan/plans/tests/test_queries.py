@@ -103,7 +103,7 @@ def test_coverage_and_summary_query_count_constant(
     tree: Any, kinds: Any, n_tasks: int, n_units: int, django_assert_num_queries: Any
 ) -> None:
     plan, _units = build_cascade(tree, kinds, n_tasks=n_tasks, n_units=n_units)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         matrix = coverage_matrix(plan)
     assert len(matrix.rows) == n_tasks
     with django_assert_num_queries(3):  # the aggregate, then only the non-empty lists (issued on time, overdue)
