@@ -1173,7 +1173,8 @@ def obligations(request: HttpRequest, plan_id: PlanId, params: Query[ObligationP
 
 
 def _is_task_cursor(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"\d{1,10}:\d{1,19}", value) is not None
+    """``queries.coverage_matrix``'s own position token: digits (a task id, or "order:id")."""
+    return isinstance(value, str) and re.fullmatch(r"\d{1,19}(?::\d{1,19})?", value) is not None
 
 
 @router.get(

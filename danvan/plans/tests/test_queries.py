@@ -92,6 +92,25 @@ def test_coverage_pagination_keyset(tree: Any, kinds: Any) -> None:
     assert third.next_after is None
 
 
+def test_coverage_rows_follow_the_document_not_the_task_numbers(tree: Any, kinds: Any) -> None:
+    """Tasks are numbered within their section; the matrix lists them section by section, as printed."""
+    from danvan.plans.models import PlanSection
+
+    plan, _units = build_cascade(tree, kinds, n_tasks=0, n_units=1)
+    second = PlanSection.objects.create(plan=plan, title="Hai", order=1)
+    first = PlanSection.objects.create(plan=plan, title="Một", order=0)
+    nested = PlanSection.objects.create(plan=plan, parent=first, title="Một a", order=0)
+    made = {}
+    for section, names in ((second, ["2.1", "2.2"]), (first, ["1.1", "1.2"]), (nested, ["1a.1"])):
+        for i, name in enumerate(names):
+            made[name] = Task.objects.create(plan=plan, section=section, text=name, order=i)
+    texts = [r.text for r in coverage_matrix(plan).rows]
+    assert texts == ["1.1", "1.2", "1a.1", "2.1", "2.2"]
+    page1 = coverage_matrix(plan, limit=2)
+    page2 = coverage_matrix(plan, after=page1.next_after, limit=2)
+    assert [r.text for r in page1.rows + page2.rows] == ["1.1", "1.2", "1a.1", "2.1"]
+
+
 def _count(fn: Any) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
@@ -103,7 +122,7 @@ def test_coverage_and_summary_query_count_constant(
     tree: Any, kinds: Any, n_tasks: int, n_units: int, django_assert_num_queries: Any
 ) -> None:
     plan, _units = build_cascade(tree, kinds, n_tasks=n_tasks, n_units=n_units)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         matrix = coverage_matrix(plan)
     assert len(matrix.rows) == n_tasks
     with django_assert_num_queries(3):  # the aggregate, then only the non-empty lists (issued on time, overdue)

@@ -39,11 +39,11 @@ class Command(VietnameseCommand):
                 self.style.SUCCESS(
                     _(
                         "Demo data loaded: %(units)d units created, %(closed)d former units closed, "
-                        "%(users)d users, %(roles)d roles, %(auth)d authenticators."
+                        "%(users)d users, %(roles)d roles, %(auth)d authenticators, %(plans)d plans."
                     )
                     % {
                         "units": result.units, "closed": result.closed_units, "users": result.users,
-                        "roles": result.roles, "auth": result.authenticators,
+                        "roles": result.roles, "auth": result.authenticators, "plans": result.plans,
                     }
                 )
             )
