@@ -115,6 +115,9 @@ class LegalDocument(TimeStampedModel):
     @property
     def citation(self) -> str:
         """As written in a plan: "Chỉ thị số 33/CT-TTg"."""
+        from .references import type_word
+
         ref = f"{self.number}/{self.symbol}" if self.number and self.symbol else (self.number or self.symbol)
-        label = self.get_doc_type_display()
+        # The type word is part of the citation as written in Vietnamese documents, whatever the UI language.
+        label = type_word(self.doc_type) or str(self.get_doc_type_display())
         return f"{label} {ref}".strip() if ref else (self.title[:80] or label)

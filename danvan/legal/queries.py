@@ -61,10 +61,11 @@ def search_documents(*, q: str = "", doc_type: str = "", after: str = "", limit:
 
 def citing_plans(document: LegalDocument, user: Any, *, after: str = "", limit: int = PAGE_SIZE) -> Page:
     """The plans ``user`` may see that cite ``document``, newest year first; others are not counted."""
-    from danvan.plans.models import Plan
+    from danvan.plans.queries import plans_visible_to
 
+    # The same reach as the plan pages: a commune also sees the issued plans of the levels above it.
     qs = (
-        Plan.objects.alive().visible_to(user)
+        plans_visible_to(user)
         .filter(basis_links__document=document)
         .select_related("issuer")
         .order_by("-year", "-pk")
