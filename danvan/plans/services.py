@@ -18,7 +18,7 @@ from typing import Any, cast, overload
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -853,6 +853,43 @@ def _fulfil_parent_obligation(plan: Plan) -> int:
     ).update(fulfilled_by=plan, fulfilled_on=plan.issued_on, updated_at=timezone.now())
 
 
+def refresh_share_targets(plan_id: int) -> int:
+    """Recompute the plan's targets measured as a share of units: the units in scope that issued their own plan.
+
+    Scope is the plan's obligations, narrowed to the target's kinds of unit when it names some
+    (a target about communes is not diluted by departments). Called inside the transaction that
+    changed an obligation, so the figure is never stale. Until other modules provide unit-level
+    facts (practices registered, reports sent), issuing one's own plan is what a share counts.
+    One aggregate per such target (a plan has a handful).
+    """
+    targets = list(
+        Target.objects.filter(plan_id=plan_id, measurement=Measurement.SHARE_OF_UNITS).prefetch_related("scope_kinds")
+    )
+    today = timezone.localdate()
+    for target in targets:
+        obligations = PlanObligation.objects.filter(plan_id=plan_id)
+        kinds = [k.pk for k in target.scope_kinds.all()]
+        if kinds:
+            obligations = obligations.filter(org_unit__kind_id__in=kinds)
+        counts = obligations.aggregate(
+            total=Count("pk"), done=Count("pk", filter=Q(fulfilled_by__isnull=False)),
+            due=Min("due_on"),
+        )
+        if not counts["total"]:
+            value, status = None, TargetStatus.NOT_MEASURED
+        else:
+            value = (Decimal(100) * counts["done"] / counts["total"]).quantize(Decimal("0.01"))
+            if target.value is not None and value >= target.value:
+                status = TargetStatus.MET
+            elif counts["due"] is not None and counts["due"] < today:
+                status = TargetStatus.MISSED if target.value is not None else TargetStatus.AT_RISK
+            else:
+                status = TargetStatus.ON_TRACK
+        if (target.current_value, target.status) != (value, status):
+            Target.objects.filter(pk=target.pk).update(current_value=value, status=status, measured_at=timezone.now())
+    return len(targets)
+
+
 @transaction.atomic
 def issue_plan(*, actor: Any, plan: Plan, expected_version: int, issued_on: dt.date, number: int | None = None) -> Plan:
     """Number, date and lock the plan; create the subordinate units' obligations.
@@ -919,6 +956,13 @@ def issue_plan(*, actor: Any, plan: Plan, expected_version: int, issued_on: dt.d
             "n": number, "symbol": fresh.symbol, "year": year}}) from exc
     created = _create_obligations(fresh, kinds) if fresh.requires_subordinate_plans else 0
     fulfilled = _fulfil_parent_obligation(fresh)
+    if created:
+        refresh_share_targets(fresh.pk)
+    if fulfilled and fresh.parent_plan_id:
+        refresh_share_targets(fresh.parent_plan_id)
+        parent_amendments = Plan.objects.filter(amends_id=fresh.parent_plan_id).values_list("pk", flat=True)
+        for amendment_id in parent_amendments:
+            refresh_share_targets(amendment_id)
     audit.record("plans.plan.issue", actor=actor, obj=fresh, org_unit=fresh.issuer, summary={
         "number": fresh.reference, "issued_on": issued_on, "obligations": created, "fulfils_parent": fulfilled,
     })

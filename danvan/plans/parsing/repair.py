@@ -17,6 +17,8 @@ from functools import lru_cache
 from .lexicon import WORD, builtin, builtin_index, is_syllable, masks
 
 MAX_WORD = 7
+# Letters a window's best path can still gain from a known pair of neighbouring words.
+_PAIR_BONUS = 2.5
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,12 @@ class Change:
 
 
 def _tokens(text: str) -> list[tuple[int, int, str, bool]]:
-    return [(m.start(), m.end(), m.group(), _valid(m.group())) for m in WORD.finditer(text)]
+    out = []
+    for m in WORD.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        out.append((start, end, word, _valid(word)))
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -37,11 +44,39 @@ def _valid(word: str) -> bool:
 
 
 def _is_acronym(word: str) -> bool:
-    return len(word) >= 2 and word.isupper() and not is_syllable(word)
+    return len(word) >= 2 and word.isupper() and not _valid(word)
+
+
+def _trust(text: str, tokens: list[tuple[int, int, str, bool]]) -> list[bool]:
+    """Which tokens are intact words: valid, not beside a gap, not glued to a fragment."""
+    size = len(text)
+    # A neighbour that is neither a syllable nor an acronym is a fragment of a broken word.
+    fragment = [not valid and not _is_acronym(word) for _s, _e, word, valid in tokens]
+    last = len(tokens) - 1
+    out = []
+    for i, (start, end, _word, valid) in enumerate(tokens):
+        if not valid:
+            out.append(False)
+            continue
+        if start >= 2 and text[start - 1] == " " and (text[start - 2] == " " or text[start - 2] in "(“["):
+            out.append(False)
+            continue
+        if end + 1 < size and text[end] == " " and text[end + 1] == " ":
+            out.append(False)
+            continue
+        if i and tokens[i - 1][1] == start - 1 and fragment[i - 1]:
+            out.append(False)
+            continue
+        out.append(not (i < last and tokens[i + 1][0] == end + 1 and fragment[i + 1]))
+    return out
 
 
 class Repairer:
-    """Built once per document: its vocabulary is the document's intact words plus the built-in one."""
+    """Built once per document: its vocabulary is the document's intact words plus the built-in one.
+
+    Everything a window's search asks that depends only on the vocabulary (the words fitting a
+    stretch of text, how a fragment scores) is remembered for the document, since gaps repeat.
+    """
 
     def __init__(self, texts: list[str]) -> None:
         base_words, base_pairs = builtin()
@@ -49,13 +84,18 @@ class Repairer:
         pairs: Counter[tuple[str, str]] = Counter()
         for text in texts:
             tokens = _tokens(text)
-            trusted = [self._trusted(text, tokens, i) for i in range(len(tokens))]
-            for i, (start, _end, word, _valid) in enumerate(tokens):
-                if not trusted[i]:
-                    continue
-                words[word.lower()] += 1
-                if i and trusted[i - 1] and tokens[i - 1][1] == start - 1 and text[start - 1] == " ":
-                    pairs[(tokens[i - 1][2].lower(), word.lower())] += 1
+            trusted = _trust(text, tokens)
+            prev_trusted = False
+            prev_end = -2
+            prev_low = ""
+            for (start, end, word, _valid), ok in zip(tokens, trusted, strict=True):
+                if ok:
+                    low = word.lower()
+                    words[low] += 1
+                    if prev_trusted and prev_end == start - 1 and text[start - 1] == " ":
+                        pairs[(prev_low, low)] += 1
+                    prev_low = low
+                prev_trusted, prev_end = ok, end
         # A word seen once, and in no vocabulary, may itself be a fragment ("tru ền" → "ền").
         words = Counter({word: n for word, n in words.items() if n >= 2 or word in base_words})
         pairs = Counter({pair: n for pair, n in pairs.items() if pair[0] in words and pair[1] in words})
@@ -64,7 +104,10 @@ class Repairer:
         self.pairs = base_pairs + pairs
         self.index = builtin_index()
         self.extra: dict[str, list[str]] = {}
-        self._cache: dict[tuple[str, str], list[tuple[int, str, float]]] = {}
+        # Per document memos: words fitting a masked key, fills at an 8-character stretch, fragment scores.
+        self._options: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[tuple[bool, str], tuple[tuple[int, str, float], ...]] = {}
+        self._fragments: dict[str, tuple[bool, float]] = {}
         for word in words:
             if word not in base_words and len(word) <= MAX_WORD:
                 for key in masks(word):
@@ -72,50 +115,48 @@ class Repairer:
 
     @staticmethod
     def _trusted(text: str, tokens: list[tuple[int, int, str, bool]], i: int) -> bool:
-        start, end, _word, valid = tokens[i]
-        if not valid:
-            return False
-        if start >= 2 and text[start - 1] == " " and text[start - 2] == " ":
-            return False
-        if end + 1 < len(text) and text[end] == " " and text[end + 1] == " ":
-            return False
-        if start >= 2 and text[start - 1] == " " and text[start - 2] in "(“[":
-            return False
-        if i and tokens[i - 1][1] == start - 1 and not tokens[i - 1][3] and not _is_acronym(tokens[i - 1][2]):
-            return False
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        return not (after and after[0] == end + 1 and not after[3] and not _is_acronym(after[2]))
+        return _trust(text, tokens)[i]
 
     def candidates(self, key: str) -> list[str]:
-        return list(self.index.get(key, ())) + self.extra.get(key, [])
+        return list(self._candidates(key))
+
+    def _candidates(self, key: str) -> tuple[str, ...]:
+        found = self._options.get(key)
+        if found is None:
+            found = self._options[key] = self.index.get(key, ()) + tuple(self.extra.get(key, ()))
+        return found
 
     def _fills(self, low: str, i: int) -> list[tuple[int, str, float]]:
         """Words that fit the text at ``i`` with at least one lost letter, and their base score."""
-        key = (low[i - 1 : i], low[i : i + MAX_WORD + 1])
+        return [(i + end, cand, gain) for end, cand, gain in self._fills_at(low, i)]
+
+    def _fills_at(self, low: str, i: int) -> tuple[tuple[int, str, float], ...]:
+        """The same with ends relative to ``i``: what fits depends only on the next 8 characters and
+        whether a lost first letter may stand there (after an opening character, or at the start)."""
+        piece = low[i : i + MAX_WORD + 1]
+        blocked = i > 0 and low[i - 1] not in _OPENERS
+        key = (blocked, piece)
         cached = self._cache.get(key)
         if cached is None:
-            piece = key[0] + key[1]
-            offset = len(key[0])
-            cached = [(end - offset, cand, gain) for end, cand, gain in self._compute_fills(piece, offset)]
-            self._cache[key] = cached
-        return [(i + end, cand, gain) for end, cand, gain in cached]
+            cached = self._cache[key] = self._compute_fills(piece, blocked)
+        return cached
 
-    def _compute_fills(self, low: str, i: int) -> list[tuple[int, str, float]]:
+    def _compute_fills(self, piece: str, blocked: bool) -> tuple[tuple[int, str, float], ...]:
+        """``piece`` starts at the candidate word; ``blocked``: a lost first letter is not allowed."""
+        if " " not in piece[:MAX_WORD] or (blocked and piece[0] == " "):
+            return ()
         out = []
-        n = len(low)
-        for length in range(1, MAX_WORD + 1):
-            end = i + length
-            if end > n:
-                break
-            if end < n and low[end].isalpha():
+        n = len(piece)
+        for end in range(1, min(MAX_WORD, n) + 1):
+            if end < n and (piece[end].isalpha() or (piece[end - 1] == " " and piece[end] not in _CLOSERS)):
                 continue
-            key = low[i:end]
+            key = piece[:end]
             lost = key.count(" ")
-            if not lost or not _bounded(low, i, end):
+            if not lost:
                 continue
-            for cand in self.index.get(key, ()) + tuple(self.extra.get(key, ())):
+            for cand in self._candidates(key):
                 out.append((end, cand, 0.35 * math.log1p(self.counts[cand]) - 0.8 * lost))
-        return out
+        return tuple(out)
 
     def repair(self, text: str) -> tuple[str, list[Change]]:
         """Same length out as in: each filled letter takes the place of the space it became."""
@@ -125,23 +166,24 @@ class Repairer:
         suspicious = [self._suspicious(text, tok) for tok in tokens]
         chars = list(text)
         changes: list[Change] = []
+        count = len(tokens)
         i = floor = 0
-        while i < len(tokens):
+        while i < count:
             if not suspicious[i]:
                 i += 1
                 continue
             first = max(floor, i - 2)
             last = i
-            while any(suspicious[k] for k in range(last + 1, min(len(tokens), last + 4))):
+            while any(suspicious[last + 1 : last + 4]):
                 last += 1
-            last = min(len(tokens) - 1, last + 2)
+            last = min(count - 1, last + 2)
             a = tokens[first - 1][1] if first > 0 else 0
             if first > 0 and a < len(text) and text[a] == " ":
                 a += 1
             if first == 0:
                 a = 0
-            b = tokens[last + 1][0] if last + 1 < len(tokens) else len(text)
-            if last + 1 < len(tokens) and b > 0 and text[b - 1] == " ":
+            b = tokens[last + 1][0] if last + 1 < count else len(text)
+            if last + 1 < count and b > 0 and text[b - 1] == " ":
                 b -= 1
             for change in self._window(text, a, b):
                 chars[change.start : change.end] = list(change.new)
@@ -155,76 +197,94 @@ class Repairer:
             return False
         if not valid:
             return True
-        if start >= 2 and text[start - 1] == " " and text[start - 2] == " ":
+        if start >= 2 and text[start - 1] == " " and (text[start - 2] == " " or text[start - 2] in "(“["):
             return True
         if end + 1 < len(text) and text[end] == " " and text[end + 1] == " ":
             return True
-        if start >= 2 and text[start - 1] == " " and text[start - 2] in "(“[":
-            return True
         return word.lower() not in self.counts
 
+    def _fragment(self, fragment: str) -> tuple[bool, float]:
+        """Whether an intact run of letters is a known word (acronyms aside), and its score if so."""
+        found = self._fragments.get(fragment)
+        if found is None:
+            known = (fragment in self.base and (len(fragment) > 1 or self.base[fragment] > 0)) or (
+                len(fragment) > 1 and fragment in self.counts
+            )
+            found = self._fragments[fragment] = (known, 0.35 * math.log1p(self.counts[fragment]))
+        return found
+
     def _window(self, text: str, a: int, b: int) -> list[Change]:
+        """Best reading of ``text[a:b]``: a left-to-right search over word boundaries, keeping per
+        position at most four states (whether a separator is needed, last word read) with a score."""
         window = text[a:b]
         low = window.lower()
         n = len(low)
-        # state: (need_sep, last word) -> (score, back pointer)
-        best: list[dict[tuple[bool, str | None], tuple[float, tuple | None]]] = [{} for _ in range(n + 1)]
-        best[0][(False, None)] = (0.0, None)
+        alpha = [ch.isalpha() for ch in low]
+        pairs = self.pairs
+        # best[pos]: state (need_sep, last word) -> (score, back pointer (pos, state, pick))
+        best: list[dict[tuple[bool, str | None], tuple[float, tuple | None]] | None] = [None] * (n + 1)
+        best[0] = {(False, None): (0.0, None)}
 
         def push(pos: int, state: tuple[bool, str | None], score: float, back: tuple) -> None:
-            old = best[pos].get(state)
+            target = best[pos]
+            if target is None:
+                best[pos] = {state: (score, back)}
+                return
+            old = target.get(state)
             if old is None or score > old[0]:
-                best[pos][state] = (score, back)
+                target[state] = (score, back)
 
         for i in range(n):
-            if not best[i]:
+            states = best[i]
+            if not states:
                 continue
-            if len(best[i]) > 4:
-                keep = sorted(best[i].items(), key=lambda item: -item[1][0])[:4]
-                best[i] = dict(keep)
+            if len(states) > 4:
+                states = best[i] = dict(sorted(states.items(), key=lambda item: -item[1][0])[:4])
             ch = low[i]
-            letter_start = (i == 0 or not low[i - 1].isalpha()) and (ch.isalpha() or ch == " ")
-            fills = self._fills(low, i) if letter_start else []
+            is_alpha = alpha[i]
+            letter_start = (i == 0 or not alpha[i - 1]) and (is_alpha or ch == " ")
+            fills = self._fills_at(low, i) if letter_start else ()
             fragment = ""
-            if letter_start and ch.isalpha():
-                j = i
-                while j < n and low[j].isalpha():
+            known = False
+            base = 0.0
+            if letter_start and is_alpha:
+                j = i + 1
+                while j < n and alpha[j]:
                     j += 1
                 fragment = low[i:j]
-                known = (
-                    (fragment in self.base and (len(fragment) > 1 or self.base[fragment] > 0))
-                    or (len(fragment) > 1 and fragment in self.counts)
-                    or _is_acronym(window[i:j])
-                )
-                base = 0.35 * math.log1p(self.counts[fragment]) if known else -2.5
-            for (need_sep, last), (score, _back) in list(best[i].items()):
-                origin = (i, need_sep, last)
+                known, score_if_known = self._fragment(fragment)
+                known = known or _is_acronym(window[i:j])
+                base = score_if_known if known else -2.5
+            for state, (score, _back) in states.items():
+                need_sep, last = state
                 if ch == " ":
-                    push(i + 1, (False, last), score - 0.3, (origin, None))
-                elif not ch.isalpha():
-                    push(i + 1, (False, None), score, (origin, None))
+                    push(i + 1, (False, last), score - 0.3, (i, state, None))
+                elif not is_alpha:
+                    push(i + 1, (False, None), score, (i, state, None))
                 elif fragment and not need_sep:
                     gain = base
-                    if known and last is not None and (last, fragment) in self.pairs:
-                        gain += 2.5
-                    push(i + len(fragment), (True, fragment if known else None), score + gain, (origin, None))
+                    if known and last is not None and (last, fragment) in pairs:
+                        gain += _PAIR_BONUS
+                    push(i + len(fragment), (True, fragment if known else None), score + gain, (i, state, None))
                 if need_sep:
                     continue
-                for end, cand, gain in fills:
-                    if last is not None and (last, cand) in self.pairs:
-                        gain += 2.5
-                    push(end, (True, cand), score + gain, (origin, (cand, i, end)))
-        if not best[n]:
+                for rel, cand, fill_gain in fills:
+                    gain = fill_gain
+                    if last is not None and (last, cand) in pairs:
+                        gain += _PAIR_BONUS
+                    end = i + rel
+                    push(end, (True, cand), score + gain, (i, state, (cand, i, end)))
+        final = best[n]
+        if not final:
             return []
-        state = max(best[n], key=lambda s: best[n][s][0])
+        state = max(final, key=lambda s: final[s][0])
         picks: list[tuple[str, int, int]] = []
-        pos, cursor = n, best[n][state][1]
+        cursor = final[state][1]
         while cursor is not None:
-            origin, pick = cursor
+            pos, state, pick = cursor
             if pick is not None:
                 picks.append(pick)
-            pos, need_sep, last = origin
-            cursor = best[pos][(need_sep, last)][1]
+            cursor = best[pos][state][1]  # type: ignore[index]
         picks.reverse()
         words = self._words_around(low, picks)
         out = []
@@ -246,12 +306,14 @@ class Repairer:
         self, low: str, picks: list[tuple[str, int, int]]
     ) -> dict[tuple[int, str], tuple[str, bool]]:
         """The word before and after each filled word, as finally read, and whether it is a guess."""
-        chosen = {i: (cand, end) for cand, i, end in picks}
+        covered = bytearray(len(low))
+        for _cand, i, end in picks:
+            covered[i:end] = b"\x01" * (end - i)
         spans: list[tuple[int, int, str, bool]] = []
         for m in WORD.finditer(low):
-            if not any(i <= m.start() < end for i, (_c, end) in chosen.items()):
+            if not covered[m.start()]:
                 spans.append((m.start(), m.end(), m.group(), False))
-        spans.extend((i, end, cand, _mostly_lost(low[i:end])) for i, (cand, end) in chosen.items())
+        spans.extend((i, end, cand, _mostly_lost(low[i:end])) for cand, i, end in picks)
         spans.sort()
         out: dict[tuple[int, str], tuple[str, bool]] = {}
         for k, (start, end, _word, _weak) in enumerate(spans):
@@ -263,7 +325,7 @@ class Repairer:
 
     def _confident(self, key: str, cand: str, prev: str | None, nxt: str | None) -> bool:
         """One candidate that fits, or the only one its neighbours are known to stand beside."""
-        options = set(self.candidates(key))
+        options = set(self._candidates(key))
         lost = key.count(" ")
         if len(options) == 1 and lost <= len(key) - lost:
             return True

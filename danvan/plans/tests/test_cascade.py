@@ -231,3 +231,42 @@ def test_amendment_keeps_fulfilled_obligations(tree: Any) -> None:
     ob = PlanObligation.objects.get(plan=v2, org_unit=tree["A1"])
     assert ob.fulfilled_by == derived
     assert PlanObligation.objects.get(plan=v2, org_unit=tree["A2"]).fulfilled_by is None
+
+
+def test_share_of_units_target_follows_the_cascade(tree: Any, kinds: Any) -> None:
+    """"100% of communes issue their plan": the value moves as communes issue, counting only communes."""
+    from decimal import Decimal
+
+    from danvan.plans.models import Target, TargetStatus
+
+    plan = cascading_plan(tree, ("commune", "department"), due=dt.date(2999, 12, 31))
+    share = services.add_target(actor=None, plan=plan, text="100% xã ban hành kế hoạch", value=100, unit="%",
+                                measurement="share_of_units")
+    share.scope_kinds.set([kinds["commune"]])
+    entered = Target.objects.get(plan=plan, measurement="entered")
+    province = issue(plan)
+    share.refresh_from_db()
+    assert (share.current_value, share.status) == (Decimal("0.00"), TargetStatus.ON_TRACK)
+
+    derive_and_issue(province, tree["A1"])  # one of the two communes
+    share.refresh_from_db()
+    assert share.current_value == Decimal("50.00") and share.status == TargetStatus.ON_TRACK
+    derive_and_issue(province, tree["Adep"])  # a department: not in this target's scope
+    share.refresh_from_db()
+    assert share.current_value == Decimal("50.00")
+    derive_and_issue(province, tree["A2"])
+    share.refresh_from_db()
+    assert (share.current_value, share.status) == (Decimal("100.00"), TargetStatus.MET)
+    entered.refresh_from_db()
+    assert entered.current_value is None  # an entered target is the officers' to fill in
+
+
+def test_share_target_missed_after_the_due_date(tree: Any, kinds: Any) -> None:
+    from danvan.plans.models import TargetStatus
+
+    plan = cascading_plan(tree, due=dt.date(2025, 3, 31))
+    share = services.add_target(actor=None, plan=plan, text="100% xã", value=100, unit="%", measurement="share_of_units")
+    province = issue(plan, on=dt.date(2025, 3, 1))
+    derive_and_issue(province, tree["A1"], on=dt.date(2025, 4, 15))  # late, and A2 never does
+    share.refresh_from_db()
+    assert share.status == TargetStatus.MISSED and share.current_value == 50
