@@ -13,12 +13,12 @@ DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
     type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All types")), *DocType.choices],
+        label=_("Document type"), required=False, choices=[("", _("All types")), *DocType.choices],
     )
 
 
 class DocumentForm(forms.Form):
-    doc_type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *DocType.choices])
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", "—"), *DocType.choices])
     number = forms.CharField(
         label=_("Number"), max_length=30, required=False,
         help_text=_("E.g. 33 or 10/2022. You may also type the whole reference, e.g. 33/CT-TTg."),

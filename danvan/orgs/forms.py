@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import OrgKind, OrgUnit
 from .roles import Role
@@ -92,7 +93,7 @@ class UnitCloseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The units that took over its duties, e.g. the commune it was merged into. Leave empty if abolished."),
     )
-    note = forms.CharField(label=_("Note"), max_length=255, required=False, help_text=_("E.g. the decision's number."))
+    note = forms.CharField(label=pgettext_lazy("unit closure", "Note"), max_length=255, required=False, help_text=_("E.g. the decision's number."))
 
     def __init__(self, *args: Any, choices: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

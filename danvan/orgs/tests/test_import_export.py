@@ -127,15 +127,15 @@ def test_importer_must_administer_the_unit(tree, make_user):
 @pytest.mark.parametrize(
     ("data", "filename", "words"),
     [
-        (b"", "x.csv", "empty"),
+        (b"", "x.csv", "không có nội dung"),
         (b"%PDF-1.7\n1 0 obj", "x.csv", "PDF"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "x.xls", ".xls"),
         (b"Name,Kind\nplain text", "x.xlsx", ".xlsx"),
         (b"PK\x03\x04not really a zip", "x.csv", ".xlsx"),
         ("Tên,Kind\nThôn Nà,village\n".encode("cp1258"), "x.csv", "UTF-8"),
         ("Tên,Loại\n".encode("utf-16"), "x.csv", "UTF-8"),
-        (b"Name,Kind\n", "x.csv", "no rows"),
-        (b"Name,Colour\nA,red\n", "x.csv", "Kind"),
+        (b"Name,Kind\n", "x.csv", "không có dòng dữ liệu"),
+        (b"Name,Colour\nA,red\n", "x.csv", "Loại"),
         (b"Name,Kind\nA,village\n", "x.docx", "CSV"),
     ],
 )
@@ -150,7 +150,7 @@ def test_too_large_file(tree, make_user, settings):
     settings.DANVAN_IMPORT_MAX_BYTES = 100
     admin = make_user("qtv", (tree["A1"], "admin"))
     report = plan_import(actor=admin, root=tree["A1"], data=b"Name,Kind\n" + b"A,village\n" * 20, filename="x.csv")
-    assert "too large" in report.errors[0].message
+    assert "quá lớn" in report.errors[0].message
 
 
 def test_garbled_text_is_reported_per_row(tree, make_user):

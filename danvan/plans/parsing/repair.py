@@ -104,9 +104,9 @@ class Repairer:
         self.pairs = base_pairs + pairs
         self.index = builtin_index()
         self.extra: dict[str, list[str]] = {}
-        # Per document memos: words fitting a masked key, fills at an 8-character stretch, fragment scores.
+        # Per document memos: words fitting a masked key (bare and scored), fragment scores.
         self._options: dict[str, tuple[str, ...]] = {}
-        self._cache: dict[tuple[bool, str], tuple[tuple[int, str, float], ...]] = {}
+        self._keyed: dict[str, tuple[tuple[str, float], ...]] = {}
         self._fragments: dict[str, tuple[bool, float]] = {}
         for word in words:
             if word not in base_words and len(word) <= MAX_WORD:
@@ -126,37 +126,38 @@ class Repairer:
             found = self._options[key] = self.index.get(key, ()) + tuple(self.extra.get(key, ()))
         return found
 
-    def _fills(self, low: str, i: int) -> list[tuple[int, str, float]]:
-        """Words that fit the text at ``i`` with at least one lost letter, and their base score."""
-        return [(i + end, cand, gain) for end, cand, gain in self._fills_at(low, i)]
-
-    def _fills_at(self, low: str, i: int) -> tuple[tuple[int, str, float], ...]:
-        """The same with ends relative to ``i``: what fits depends only on the next 8 characters and
-        whether a lost first letter may stand there (after an opening character, or at the start)."""
-        piece = low[i : i + MAX_WORD + 1]
-        blocked = i > 0 and low[i - 1] not in _OPENERS
-        key = (blocked, piece)
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = self._compute_fills(piece, blocked)
-        return cached
-
-    def _compute_fills(self, piece: str, blocked: bool) -> tuple[tuple[int, str, float], ...]:
-        """``piece`` starts at the candidate word; ``blocked``: a lost first letter is not allowed."""
-        if " " not in piece[:MAX_WORD] or (blocked and piece[0] == " "):
-            return ()
-        out = []
-        n = len(piece)
-        for end in range(1, min(MAX_WORD, n) + 1):
-            if end < n and (piece[end].isalpha() or (piece[end - 1] == " " and piece[end] not in _CLOSERS)):
-                continue
-            key = piece[:end]
+    def _fits(self, key: str) -> tuple[tuple[str, float], ...]:
+        """Words that fit ``key`` (a stretch with lost letters as spaces) and their base score."""
+        found = self._keyed.get(key)
+        if found is None:
             lost = key.count(" ")
-            if not lost:
-                continue
-            for cand in self._candidates(key):
-                out.append((end, cand, 0.35 * math.log1p(self.counts[cand]) - 0.8 * lost))
-        return tuple(out)
+            counts = self.counts
+            found = self._keyed[key] = tuple(
+                (cand, 0.35 * math.log1p(counts[cand]) - 0.8 * lost) for cand in self._candidates(key)
+            )
+        return found
+
+    def _fills(self, low: str, i: int, ends: list[bool]) -> list[tuple[int, tuple[tuple[str, float], ...]]]:
+        """Words that fit the text at ``i`` with at least one lost letter: (end, fitting words) by end.
+
+        A fitting stretch holds a lost letter (a space) and ends where ``ends`` allows; a lost first
+        letter must follow an opening character or the start."""
+        if low[i] == " " and i > 0 and low[i - 1] not in _OPENERS:
+            return []
+        gap = low.find(" ", i, i + MAX_WORD)
+        if gap < 0:
+            return []
+        out = []
+        keyed = self._keyed
+        for end in range(gap + 1, min(i + MAX_WORD, len(low)) + 1):
+            if ends[end]:
+                key = low[i:end]
+                found = keyed.get(key)
+                if found is None:
+                    found = self._fits(key)
+                if found:
+                    out.append((end, found))
+        return out
 
     def repair(self, text: str) -> tuple[str, list[Change]]:
         """Same length out as in: each filled letter takes the place of the space it became."""
@@ -224,15 +225,13 @@ class Repairer:
         # best[pos]: state (need_sep, last word) -> (score, back pointer (pos, state, pick))
         best: list[dict[tuple[bool, str | None], tuple[float, tuple | None]] | None] = [None] * (n + 1)
         best[0] = {(False, None): (0.0, None)}
-
-        def push(pos: int, state: tuple[bool, str | None], score: float, back: tuple) -> None:
-            target = best[pos]
-            if target is None:
-                best[pos] = {state: (score, back)}
-                return
-            old = target.get(state)
-            if old is None or score > old[0]:
-                target[state] = (score, back)
+        # Where a filled word may end: before a non-letter, and a lost last letter only before a closer.
+        ends = [False] * (n + 1)
+        ends[n] = True
+        for e in range(1, n):
+            if not alpha[e] and not (low[e - 1] == " " and low[e] not in _CLOSERS):
+                ends[e] = True
+        fills: list[tuple[int, tuple[tuple[str, float], ...]]] | None
 
         for i in range(n):
             states = best[i]
@@ -241,13 +240,36 @@ class Repairer:
             if len(states) > 4:
                 states = best[i] = dict(sorted(states.items(), key=lambda item: -item[1][0])[:4])
             ch = low[i]
-            is_alpha = alpha[i]
-            letter_start = (i == 0 or not alpha[i - 1]) and (is_alpha or ch == " ")
-            fills = self._fills_at(low, i) if letter_start else ()
-            fragment = ""
-            known = False
-            base = 0.0
-            if letter_start and is_alpha:
+            if ch == " ":
+                fills = None if i == 0 or not alpha[i - 1] else []
+                target = best[i + 1]
+                if target is None:
+                    target = best[i + 1] = {}
+                for state, entry in states.items():
+                    need_sep, last = state
+                    score = entry[0]
+                    moved = score - 0.3
+                    key = (False, last)
+                    old = target.get(key)
+                    if old is None or moved > old[0]:
+                        target[key] = (moved, (i, state, None))
+                    if not need_sep:
+                        if fills is None:
+                            fills = self._fills(low, i, ends)
+                        if fills:
+                            self._push_fills(best, pairs, fills, i, state, last, score)
+            elif not alpha[i]:
+                target = best[i + 1]
+                if target is None:
+                    target = best[i + 1] = {}
+                key = (False, None)
+                for state, entry in states.items():
+                    score = entry[0]
+                    old = target.get(key)
+                    if old is None or score > old[0]:
+                        target[key] = (score, (i, state, None))
+            elif i == 0 or not alpha[i - 1]:
+                fills = None
                 j = i + 1
                 while j < n and alpha[j]:
                     j += 1
@@ -255,25 +277,27 @@ class Repairer:
                 known, score_if_known = self._fragment(fragment)
                 known = known or _is_acronym(window[i:j])
                 base = score_if_known if known else -2.5
-            for state, (score, _back) in states.items():
-                need_sep, last = state
-                if ch == " ":
-                    push(i + 1, (False, last), score - 0.3, (i, state, None))
-                elif not is_alpha:
-                    push(i + 1, (False, None), score, (i, state, None))
-                elif fragment and not need_sep:
+                reading = (True, fragment if known else None)
+                target = best[j]
+                if target is None:
+                    target = best[j] = {}
+                for state, entry in states.items():
+                    need_sep, last = state
+                    if need_sep:
+                        continue
+                    score = entry[0]
                     gain = base
                     if known and last is not None and (last, fragment) in pairs:
                         gain += _PAIR_BONUS
-                    push(i + len(fragment), (True, fragment if known else None), score + gain, (i, state, None))
-                if need_sep:
-                    continue
-                for rel, cand, fill_gain in fills:
-                    gain = fill_gain
-                    if last is not None and (last, cand) in pairs:
-                        gain += _PAIR_BONUS
-                    end = i + rel
-                    push(end, (True, cand), score + gain, (i, state, (cand, i, end)))
+                    total = score + gain
+                    old = target.get(reading)
+                    if old is None or total > old[0]:
+                        target[reading] = (total, (i, state, None))
+                    if fills is None:
+                        fills = self._fills(low, i, ends)
+                    if fills:
+                        self._push_fills(best, pairs, fills, i, state, last, score)
+            # Inside a word no state moves on: a reading only starts at a word's first letter.
         final = best[n]
         if not final:
             return []
@@ -301,6 +325,31 @@ class Repairer:
             original = window[i:end]
             out.append(Change(a + i, a + end, original, _with_case(cand, original)))
         return out
+
+    @staticmethod
+    def _push_fills(
+        best: list,
+        pairs: Counter[tuple[str, str]],
+        fills: list[tuple[int, tuple[tuple[str, float], ...]]],
+        i: int,
+        state: tuple[bool, str | None],
+        last: str | None,
+        score: float,
+    ) -> None:
+        """From ``state`` at ``i``, read each fitting word."""
+        for end, found in fills:
+            target = best[end]
+            if target is None:
+                target = best[end] = {}
+            for cand, fill_gain in found:
+                gain = fill_gain
+                if last is not None and (last, cand) in pairs:
+                    gain += _PAIR_BONUS
+                total = score + gain
+                reading = (True, cand)
+                old = target.get(reading)
+                if old is None or total > old[0]:
+                    target[reading] = (total, (i, state, (cand, i, end)))
 
     def _words_around(
         self, low: str, picks: list[tuple[str, int, int]]

@@ -290,10 +290,10 @@ def test_scanned_pdf_asks_for_ocr(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("plan.xlsx", b"PK\x03\x04", "Unsupported file type"),
-        ("plan.pdf", b"%PDF-1.4 garbage", "damaged"),
-        ("plan.docx", b"not a zip", "damaged"),
-        ("plan.txt", b"\x00\x01\x02binary", "not a text file"),
+        ("plan.xlsx", b"PK\x03\x04", "Không hỗ trợ loại tệp"),
+        ("plan.pdf", b"%PDF-1.4 garbage", "bị hỏng"),
+        ("plan.docx", b"not a zip", "bị hỏng"),
+        ("plan.txt", b"\x00\x01\x02binary", "không phải tệp văn bản"),
     ],
 )
 def test_bad_files_raise_clear_errors(tmp_path, name, data, message):
@@ -307,12 +307,12 @@ def test_file_over_size_limit(tmp_path):
     path = tmp_path / "big.txt"
     with path.open("wb") as handle:
         handle.truncate(MAX_BYTES + 1)
-    with pytest.raises(ReadError, match="too large"):
+    with pytest.raises(ReadError, match="quá lớn"):
         parse_file(path)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ReadError, match="not found"):
+    with pytest.raises(ReadError, match="Không tìm thấy tệp"):
         parse_file(tmp_path / "nope.txt")
 
 
@@ -343,7 +343,7 @@ def test_command_summary_and_detailed(tmp_path):
 def test_command_bad_file_is_a_command_error(tmp_path):
     path = tmp_path / "plan.odt"
     path.write_bytes(b"x")
-    with pytest.raises(CommandError, match="Unsupported file type"):
+    with pytest.raises(CommandError, match="Không hỗ trợ loại tệp"):
         call_command("plans_parse", str(path))
 
 

@@ -6,15 +6,16 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from danvan.core.audit import verify_chain
 from danvan.core.commands import VietnameseCommand
 
 REASONS = {
-    "missing": "an event is missing",
-    "link": "the link to the previous event does not match",
-    "content": "the event's content was changed",
-    "truncated": "events at the end of the chain were removed",
+    "missing": gettext_noop("an event is missing"),
+    "link": gettext_noop("the link to the previous event does not match"),
+    "content": gettext_noop("the event's content was changed"),
+    "truncated": gettext_noop("events at the end of the chain were removed"),
 }
 
 
