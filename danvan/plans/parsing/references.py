@@ -122,6 +122,8 @@ KNOWN_ISSUERS = (
     "Bộ Tư pháp",
 )
 _KNOWN_SORTED = sorted(KNOWN_ISSUERS, key=len, reverse=True)
+# (name, lower case, letters in it), longest first.
+_KNOWN_LOWER = tuple((name, name.lower(), sum(ch != " " for ch in name)) for name in _KNOWN_SORTED)
 
 
 @dataclass(frozen=True)
@@ -220,28 +222,25 @@ def _canonical_type(raw: str | None) -> tuple[str | None, bool]:
 def match_known_issuer(text: str) -> tuple[str, int, bool] | None:
     """The longest known issuer at the start of ``text``, letters lost to spaces allowed."""
     low = text.lower()
-    for name in _KNOWN_SORTED:
-        target = name.lower()
-        if len(low) < len(target):
+    for name, target, letters in _KNOWN_LOWER:
+        size = len(target)
+        if len(low) < size:
             continue
-        piece = low[: len(target)]
+        piece = low[:size]
+        nxt = low[size : size + 1]
         if piece == target:
-            nxt = low[len(target) : len(target) + 1]
             if not nxt or not nxt.isalpha():
-                return name, len(target), False
+                return name, size, False
             continue
         seen = 0
-        ok = True
         for got, want in zip(piece, target, strict=True):
             if got == want:
                 seen += want != " "
             elif got != " " or want == " ":
-                ok = False
                 break
-        letters = sum(ch != " " for ch in target)
-        nxt = low[len(target) : len(target) + 1]
-        if ok and seen >= 0.6 * letters and (not nxt or not nxt.isalpha()):
-            return name, len(target), True
+        else:
+            if seen >= 0.6 * letters and (not nxt or not nxt.isalpha()):
+                return name, size, True
     return None
 
 

@@ -106,7 +106,7 @@ class Repairer:
         self.extra: dict[str, list[str]] = {}
         # Per document memos: words fitting a masked key (bare and scored), fragment scores.
         self._options: dict[str, tuple[str, ...]] = {}
-        self._keyed: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._keyed: dict[str, tuple[tuple[str, float, tuple[bool, str]], ...]] = {}
         self._fragments: dict[str, tuple[bool, float]] = {}
         for word in words:
             if word not in base_words and len(word) <= MAX_WORD:
@@ -126,18 +126,24 @@ class Repairer:
             found = self._options[key] = self.index.get(key, ()) + tuple(self.extra.get(key, ()))
         return found
 
-    def _fits(self, key: str) -> tuple[tuple[str, float], ...]:
-        """Words that fit ``key`` (a stretch with lost letters as spaces) and their base score."""
+    def _fits(self, key: str) -> tuple[tuple[str, float, tuple[bool, str]], ...]:
+        """Words that fit ``key`` (a stretch with lost letters as spaces), their base score and the
+        search state reading them leads to."""
         found = self._keyed.get(key)
         if found is None:
-            lost = key.count(" ")
-            counts = self.counts
-            found = self._keyed[key] = tuple(
-                (cand, 0.35 * math.log1p(counts[cand]) - 0.8 * lost) for cand in self._candidates(key)
-            )
+            if key not in self.index and key not in self.extra:
+                found = ()
+            else:
+                lost = key.count(" ")
+                counts = self.counts
+                found = tuple(
+                    (cand, 0.35 * math.log1p(counts[cand]) - 0.8 * lost, (True, cand))
+                    for cand in self._candidates(key)
+                )
+            self._keyed[key] = found
         return found
 
-    def _fills(self, low: str, i: int, ends: list[bool]) -> list[tuple[int, tuple[tuple[str, float], ...]]]:
+    def _fills(self, low: str, i: int, ends: list[bool]) -> list[tuple[int, tuple[tuple[str, float, tuple[bool, str]], ...]]]:
         """Words that fit the text at ``i`` with at least one lost letter: (end, fitting words) by end.
 
         A fitting stretch holds a lost letter (a space) and ends where ``ends`` allows; a lost first
@@ -222,16 +228,16 @@ class Repairer:
         n = len(low)
         alpha = [ch.isalpha() for ch in low]
         pairs = self.pairs
-        # best[pos]: state (need_sep, last word) -> (score, back pointer (pos, state, pick))
-        best: list[dict[tuple[bool, str | None], tuple[float, tuple | None]] | None] = [None] * (n + 1)
-        best[0] = {(False, None): (0.0, None)}
+        # best[pos]: state (need_sep, last word) -> (score, previous pos, previous state, word filled)
+        best: list[dict[tuple[bool, str | None], tuple] | None] = [None] * (n + 1)
+        best[0] = {(False, None): (0.0, -1, None, None)}
         # Where a filled word may end: before a non-letter, and a lost last letter only before a closer.
         ends = [False] * (n + 1)
         ends[n] = True
         for e in range(1, n):
             if not alpha[e] and not (low[e - 1] == " " and low[e] not in _CLOSERS):
                 ends[e] = True
-        fills: list[tuple[int, tuple[tuple[str, float], ...]]] | None
+        fills: list[tuple[int, tuple[tuple[str, float, tuple[bool, str]], ...]]] | None
 
         for i in range(n):
             states = best[i]
@@ -252,7 +258,7 @@ class Repairer:
                     key = (False, last)
                     old = target.get(key)
                     if old is None or moved > old[0]:
-                        target[key] = (moved, (i, state, None))
+                        target[key] = (moved, i, state, None)
                     if not need_sep:
                         if fills is None:
                             fills = self._fills(low, i, ends)
@@ -267,7 +273,7 @@ class Repairer:
                     score = entry[0]
                     old = target.get(key)
                     if old is None or score > old[0]:
-                        target[key] = (score, (i, state, None))
+                        target[key] = (score, i, state, None)
             elif i == 0 or not alpha[i - 1]:
                 fills = None
                 j = i + 1
@@ -292,7 +298,7 @@ class Repairer:
                     total = score + gain
                     old = target.get(reading)
                     if old is None or total > old[0]:
-                        target[reading] = (total, (i, state, None))
+                        target[reading] = (total, i, state, None)
                     if fills is None:
                         fills = self._fills(low, i, ends)
                     if fills:
@@ -303,12 +309,11 @@ class Repairer:
             return []
         state = max(final, key=lambda s: final[s][0])
         picks: list[tuple[str, int, int]] = []
-        cursor = final[state][1]
-        while cursor is not None:
-            pos, state, pick = cursor
+        _score, pos, state, pick = final[state]
+        while pos >= 0:
             if pick is not None:
                 picks.append(pick)
-            cursor = best[pos][state][1]  # type: ignore[index]
+            _score, pos, state, pick = best[pos][state]  # type: ignore[index]
         picks.reverse()
         words = self._words_around(low, picks)
         out = []
@@ -330,7 +335,7 @@ class Repairer:
     def _push_fills(
         best: list,
         pairs: Counter[tuple[str, str]],
-        fills: list[tuple[int, tuple[tuple[str, float], ...]]],
+        fills: list[tuple[int, tuple[tuple[str, float, tuple[bool, str]], ...]]],
         i: int,
         state: tuple[bool, str | None],
         last: str | None,
@@ -341,15 +346,14 @@ class Repairer:
             target = best[end]
             if target is None:
                 target = best[end] = {}
-            for cand, fill_gain in found:
+            for cand, fill_gain, reading in found:
                 gain = fill_gain
                 if last is not None and (last, cand) in pairs:
                     gain += _PAIR_BONUS
                 total = score + gain
-                reading = (True, cand)
                 old = target.get(reading)
                 if old is None or total > old[0]:
-                    target[reading] = (total, (i, state, (cand, i, end)))
+                    target[reading] = (total, i, state, (cand, i, end))
 
     def _words_around(
         self, low: str, picks: list[tuple[str, int, int]]

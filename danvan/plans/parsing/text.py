@@ -122,12 +122,17 @@ def normalise(text: str) -> str:
 
 
 def _strip_markdown(line: str) -> tuple[str, bool, bool]:
-    heading = bool(_MD_HEADING.match(line))
+    # Each pattern needs its marker character: most lines have none and skip the regexes.
+    heading = "#" in line and bool(_MD_HEADING.match(line))
     bold = "**" in line or "__" in line
-    line = _MD_HEADING.sub("", line)
-    line = _MD_BOLD.sub("", line)
-    line = _MD_ITALIC.sub(r"\1", line)
-    line = _MD_ESCAPE.sub(r"\1", line)
+    if heading:
+        line = _MD_HEADING.sub("", line)
+    if bold:
+        line = _MD_BOLD.sub("", line)
+    if "*" in line:
+        line = _MD_ITALIC.sub(r"\1", line)
+    if "\\" in line:
+        line = _MD_ESCAPE.sub(r"\1", line)
     return line, bold, heading
 
 
