@@ -64,8 +64,9 @@ class Layout:
     left_mm: float = 30
     right_mm: float = 15
     header_distance_mm: float = 10
-    left_column_mm: float = 75  # issuing body, number, recipients
-    right_column_mm: float = 90  # national title, place and date, signature
+    # The national title (12 pt bold capitals, ~90 mm) must fit on one line in the right column.
+    left_column_mm: float = 67  # issuing body, number, recipients
+    right_column_mm: float = 98  # national title, place and date, signature
     parent_body_pt: float = 12  # upright capitals
     issuing_body_pt: float = 13  # bold capitals
     national_title_pt: float = 12  # bold capitals
@@ -371,8 +372,31 @@ def _cell_paragraph(cell: _Cell, first: list[bool]) -> DocxParagraph:
 
 
 def _estimate_caps_mm(text: str, size: float) -> float:
-    """Rough printed width of bold capitals in Times New Roman (0.2 mm per character per point)."""
-    return len(text) * 0.2 * size
+    """Rough printed width of bold capitals in Times New Roman (about 0.26 mm per character per point)."""
+    return len(text) * 0.26 * size
+
+
+def _caps_lines(text: str, size: float, width_mm: float) -> list[str]:
+    """Split a body's name the way clerks do when it is too wide: "ỦY BAN NHÂN DÂN" / "TỈNH LAI CHÂU".
+
+    A word-processor's own wrap would break "TỈNH LAI / CHÂU"; the convention is to break after the
+    kind of body, or else at the space nearest the middle.
+    """
+    if _estimate_caps_mm(text, size) <= width_mm or " " not in text:
+        return [text]
+    for head in ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM"):
+        if text.startswith(head + " "):
+            return [head, text[len(head) + 1 :]]
+    middle = len(text) / 2
+    cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]
+
+
+def _run_lines(paragraph: DocxParagraph, lines: list[str], size: float, *, bold: bool = False) -> None:
+    for i, line in enumerate(lines):
+        run = _run(paragraph, line, size, bold=bold)
+        if i < len(lines) - 1:
+            run.add_break()
 
 
 # --- document parts ----------------------------------------------------------------------
@@ -447,12 +471,15 @@ def _header_table(docx: DocxDocument, document: OfficialDocument, layout: Layout
     if document.parent_body.strip():
         paragraph = _cell_paragraph(left, first)
         _format(paragraph)
-        _run(paragraph, document.parent_body.strip().upper(), layout.parent_body_pt)
+        parent_body = document.parent_body.strip().upper()
+        _run_lines(paragraph, _caps_lines(parent_body, layout.parent_body_pt, left_width), layout.parent_body_pt)
     paragraph = _cell_paragraph(left, first)
     _format(paragraph)
     issuing_body = document.issuing_body.strip().upper()
-    _run(paragraph, issuing_body, layout.issuing_body_pt, bold=True)
-    line = min(_estimate_caps_mm(issuing_body, layout.issuing_body_pt), left_width) * 0.4
+    body_lines = _caps_lines(issuing_body, layout.issuing_body_pt, left_width)
+    _run_lines(paragraph, body_lines, layout.issuing_body_pt, bold=True)
+    widest = max(_estimate_caps_mm(b, layout.issuing_body_pt) for b in body_lines)
+    line = min(widest, left_width) * 0.4
     _rule(left, left_width, max(line, 18))
 
     paragraph = right.paragraphs[0]

@@ -152,6 +152,8 @@ def _body_in_text(plan: Plan) -> str:
         name = unit.name
         if name.lower().startswith(_DIVISION_WORDS):
             name = name[:1].lower() + name[1:]
+        elif unit.division_type:  # the official list names provinces bare: "Lai Châu" → "tỉnh Lai Châu"
+            name = f"{unit.division_type.lower()} {name}"
         return f"Ủy ban nhân dân {name}"
     return unit.name
 
@@ -243,7 +245,10 @@ def _preamble(plan: Plan) -> list[str]:
         lines.append(citation(document))
     if own:
         return lines + own
-    lines.append(f"{_body_in_text(plan)} ban hành Kế hoạch {_lower_first(plan.title.strip())}, như sau:")
+    title = plan.title.strip()
+    if title.lower().startswith("kế hoạch "):  # "ban hành Kế hoạch thực hiện …", not "Kế hoạch kế hoạch …"
+        title = title[len("kế hoạch ") :]
+    lines.append(f"{_body_in_text(plan)} ban hành Kế hoạch {_lower_first(title)}, như sau:")
     return lines
 
 

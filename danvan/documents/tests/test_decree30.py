@@ -158,11 +158,12 @@ def test_header_table_has_no_borders_and_two_columns(opened):
 
 def test_issuing_body_column(opened):
     cell = opened.tables[0].cell(0, 0)
-    assert _texts(cell) == ["ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "ỦY BAN NHÂN DÂN XÃ BÌNH LƯ"]
-    parent = _para(cell, "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU")
+    # Too wide for the column, each name breaks after the kind of body, as clerks write it.
+    assert _texts(cell) == ["ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU", "ỦY BAN NHÂN DÂN\nXÃ BÌNH LƯ"]
+    parent = _para(cell, "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU")
     size, bold, italic = _run_format(parent)
     assert 12 <= size <= 13 and not bold and not italic
-    issuing = _para(cell, "ỦY BAN NHÂN DÂN XÃ BÌNH LƯ")
+    issuing = _para(cell, "ỦY BAN NHÂN DÂN\nXÃ BÌNH LƯ")
     assert _run_format(issuing) == (13, True, False)
     for paragraph in (parent, issuing):
         assert paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
@@ -335,7 +336,7 @@ def test_blank_date_defaults_to_this_year():
 
 def test_without_superior_body_the_issuing_body_comes_first():
     opened = _open(_document(parent_body=""))
-    assert _texts(opened.tables[0].cell(0, 0)) == ["ỦY BAN NHÂN DÂN XÃ BÌNH LƯ"]
+    assert _texts(opened.tables[0].cell(0, 0)) == ["ỦY BAN NHÂN DÂN\nXÃ BÌNH LƯ"]
 
 
 def test_official_letter_has_no_type_name_and_its_summary_under_the_number():
@@ -439,3 +440,13 @@ def test_converts_to_pdf_with_libreoffice(tmp_path: Path):
         text = "\n".join(page.extract_text() or "" for page in opened.pages)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Nơi nhận:" in text and "Nguyễn Văn An" in text
+
+
+def test_long_body_names_break_where_clerks_break_them():
+    from danvan.documents.decree30 import _caps_lines
+
+    assert _caps_lines("SỞ NỘI VỤ", 13, 63) == ["SỞ NỘI VỤ"]
+    assert _caps_lines("ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", 13, 63) == ["ỦY BAN NHÂN DÂN", "TỈNH LAI CHÂU"]
+    two = _caps_lines("BAN TUYÊN GIÁO VÀ DÂN VẬN TỈNH ỦY", 13, 63)
+    assert len(two) == 2 and " ".join(two) == "BAN TUYÊN GIÁO VÀ DÂN VẬN TỈNH ỦY"
+    assert abs(len(two[0]) - len(two[1])) <= 6  # near the middle, not "… TỈNH" / "ỦY"

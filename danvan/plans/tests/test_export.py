@@ -447,3 +447,17 @@ def test_target_value_is_written_when_the_text_lacks_it(tree):
     texts = _texts(_opened(plan))
     assert "- 97,5% hộ gia đình đạt chuẩn văn hóa" in texts
     assert "- Không có số liệu" in texts
+
+
+def test_preamble_names_the_body_and_does_not_repeat_the_type(tree, make_user):
+    """ "Ủy ban nhân dân tỉnh Lai Châu ban hành Kế hoạch thực hiện …", never "Kế hoạch kế hoạch"."""
+    from danvan.orgs.models import OrgUnit
+    from danvan.plans.export import plan_to_document
+    from danvan.plans.models import Plan
+
+    OrgUnit.objects.filter(pk=tree["A"].pk).update(name="Lai Châu", division_type="Tỉnh")
+    tree["A"].refresh_from_db()
+    plan = Plan.objects.create(issuer=tree["A"], title="Kế hoạch thực hiện công tác dân vận năm 2026", year=2026)
+    text = "\n".join(plan_to_document(plan).preamble)
+    assert "Ủy ban nhân dân tỉnh Lai Châu ban hành Kế hoạch thực hiện công tác dân vận năm 2026, như sau:" in text
+    assert "Kế hoạch kế hoạch" not in text
