@@ -12,6 +12,7 @@ import re
 import secrets
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.core.exceptions import ConcurrentEditError
@@ -63,6 +67,7 @@ from .models import (
     PlanStatus,
     Target,
     Task,
+    TaskStatus,
 )
 from .rules import PLAN_EDITORS
 
@@ -203,7 +208,9 @@ def _structure(plan: Plan) -> dict[str, Any]:
     """Everything the page shows, in a fixed number of queries whatever the size of the plan."""
     sections = list(plan.sections.all())
     tasks = list(
-        plan.tasks.select_related("lead_unit", "parent_task").annotate(evidence_count=Count("evidence")).order_by("order", "pk")
+        plan.tasks.select_related("lead_unit")
+        .annotate(evidence_count=Count("evidence"), parent_plan_id=F("parent_task__plan_id"))
+        .order_by("order", "pk")
     )
     for t in tasks:
         t.plan = plan
@@ -247,6 +254,67 @@ def _structure(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _id_url(name: str, *args: Any) -> Callable[[object], str]:
+    """``reverse()`` once with a stand-in for the last id; each row then only puts its own id in."""
+    stand_in = "2147483647"
+    head, _sep, tail = reverse(name, args=[*args, int(stand_in)]).rpartition(stand_in)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _task_rows(request: HttpRequest, plan: Plan, *, can_edit: bool) -> Callable[[list[Task]], list[dict[str, Any]]]:
+    """What the page shows of each task, worked out once per page rather than once per task in the template.
+
+    A plan can hold hundreds of tasks: labels are translated once per distinct value, links are built
+    from one reversed URL, and the reporting permission is asked once per distinct lead unit (it
+    depends on the task only through its plan, the same for all, and its lead unit).
+    """
+    user = request.user
+    report = plan.status == PlanStatus.ISSUED
+    may_report: dict[int | None, bool] = {}
+    statuses: dict[str, str] = {}
+    done: dict[int, str] = {}
+    evidence: dict[int, str] = {}
+    detail_url = _id_url("plans:detail")
+    edit_url = _id_url("plans:task_edit", plan.pk)
+    progress_url = _id_url("plans:task_progress", plan.pk)
+
+    def rows(tasks: list[Task]) -> list[dict[str, Any]]:
+        out = []
+        for number, t in enumerate(tasks, start=1):
+            if t.lead_unit_id not in may_report:
+                may_report[t.lead_unit_id] = report and user.has_perm("plans.report_progress", t)
+            if t.status not in statuses:
+                statuses[t.status] = t.get_status_display()
+            if t.progress not in done:
+                # As {% blocktranslate %} gives it: the translation is not escaped, the number is plain.
+                done[t.progress] = mark_safe(_("%(p)s%% done") % {"p": t.progress})  # noqa: S308
+            # annotations of _structure's query
+            count: int = getattr(t, "evidence_count", 0)
+            parent_plan_id = getattr(t, "parent_plan_id", None)
+            if count and count not in evidence:
+                evidence[count] = mark_safe(  # noqa: S308 (a translation and a number)
+                    ngettext("%(n)s piece of evidence", "%(n)s pieces of evidence", count) % {"n": count}
+                )
+            due = t.due_on
+            out.append({
+                "anchor": f"task-{t.pk}",
+                "number": str(number),
+                "text": linebreaksbr(t.text),
+                "done": t.status == TaskStatus.DONE,
+                "status": statuses[t.status],
+                "progress": done[t.progress],
+                "lead": t.lead_unit.name if t.lead_unit is not None else "",
+                "due": f"{due.day:02d}/{due.month:02d}/{due.year:04d}" if due else "",  # the date filter's d/m/Y
+                "parent_url": f"{detail_url(parent_plan_id)}#task-{t.parent_task_id}" if t.parent_task_id else "",
+                "evidence": evidence[count] if count else "",
+                "edit_url": edit_url(t.pk) if can_edit else "",
+                "progress_url": progress_url(t.pk) if may_report[t.lead_unit_id] else "",
+            })
+        return out
+
+    return rows
+
+
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -254,12 +322,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = {"plan": plan, **_structure(plan)}
     can_edit = user.has_perm("plans.change_plan", plan)
-    report = plan.status == PlanStatus.ISSUED and bool(context["task_count"])
+    rows = _task_rows(request, plan, can_edit=can_edit)
     for row in context["section_rows"]:
-        for t in row["tasks"]:
-            t.can_report = report and user.has_perm("plans.report_progress", t)
-    for t in context["loose_tasks"]:
-        t.can_report = report and user.has_perm("plans.report_progress", t)
+        row["tasks"] = rows(row["tasks"])
+    # The tasks outside any section follow the sections, through the same markup.
+    loose = context.pop("loose_tasks")
+    context["task_groups"] = [*context.pop("section_rows"), *([{"section": None, "tasks": rows(loose)}] if loose else [])]
     context.update(
         can_edit=can_edit,
         can_issue=user.has_perm("plans.issue_plan", plan),

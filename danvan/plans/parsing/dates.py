@@ -61,11 +61,17 @@ def header_date(text: str) -> str | None:
 
 
 _CLAUSE_STOP = ",;:.("
+# Every DEADLINE match holds one of these words (in any case) and a digit: most paragraphs skip the regex.
+_DEADLINE_WORDS = ("rước", "ruớc", "nhất", "chót", "quá")
+_DIGIT = re.compile(r"\d")
 
 
 def find_deadlines(text: str, year: int | None) -> list[tuple[str, str | None, int, int]]:
     """(clause, due date, start, end) for each "trước ngày 05/6" in ``text``; no year → the plan's year."""
-    out = []
+    out: list[tuple[str, str | None, int, int]] = []
+    low = text.lower()
+    if not any(word in low for word in _DEADLINE_WORDS) or not _DIGIT.search(text):
+        return out
     previous = 0
     for match in DEADLINE.finditer(text):
         day, month = int(match.group("d")), int(match.group("m"))

@@ -10,6 +10,7 @@ anything else is left as it was, and every change is reported so it can be flagg
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,7 @@ from functools import lru_cache
 from .lexicon import WORD, builtin, builtin_index, is_syllable, masks
 
 MAX_WORD = 7
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
 # Letters a window's best path can still gain from a known pair of neighbouring words.
 _PAIR_BONUS = 2.5
 
@@ -30,11 +32,15 @@ class Change:
 
 
 def _tokens(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, word, is a syllable) for each run of letters (``WORD``); split is the fast way to find them."""
+    parts = _WORD_SPLIT.split(text)  # text between words, word, text between words, ...
     out = []
-    for m in WORD.finditer(text):
-        word = m.group()
-        start, end = m.span()
-        out.append((start, end, word, _valid(word)))
+    pos = len(parts[0])
+    for k in range(1, len(parts), 2):
+        word = parts[k]
+        end = pos + len(word)
+        out.append((pos, end, word, _valid(word)))
+        pos = end + len(parts[k + 1])
     return out
 
 
@@ -108,14 +114,11 @@ class Repairer:
         self._options: dict[str, tuple[str, ...]] = {}
         self._keyed: dict[str, tuple[tuple[str, float, tuple[bool, str]], ...]] = {}
         self._fragments: dict[str, tuple[bool, float]] = {}
+        self._verdicts: dict[tuple[str, str, str | None, str | None], bool] = {}
         for word in words:
             if word not in base_words and len(word) <= MAX_WORD:
                 for key in masks(word):
                     self.extra.setdefault(key, []).append(word)
-
-    @staticmethod
-    def _trusted(text: str, tokens: list[tuple[int, int, str, bool]], i: int) -> bool:
-        return _trust(text, tokens)[i]
 
     def candidates(self, key: str) -> list[str]:
         return list(self._candidates(key))
@@ -170,7 +173,7 @@ class Repairer:
         tokens = _tokens(text)
         if not tokens:
             return text, []
-        suspicious = [self._suspicious(text, tok) for tok in tokens]
+        suspicious = self._suspicious_tokens(text, tokens)
         chars = list(text)
         changes: list[Change] = []
         count = len(tokens)
@@ -198,17 +201,21 @@ class Repairer:
             i = floor = last + 1
         return "".join(chars), changes
 
-    def _suspicious(self, text: str, tok: tuple[int, int, str, bool]) -> bool:
-        start, end, word, valid = tok
-        if _is_acronym(word):
-            return False
-        if not valid:
-            return True
-        if start >= 2 and text[start - 1] == " " and (text[start - 2] == " " or text[start - 2] in "(“["):
-            return True
-        if end + 1 < len(text) and text[end] == " " and text[end + 1] == " ":
-            return True
-        return word.lower() not in self.counts
+    def _suspicious_tokens(self, text: str, tokens: list[tuple[int, int, str, bool]]) -> list[bool]:
+        """Tokens that may hide lost letters: broken, beside a gap, or unknown (acronyms excepted)."""
+        counts = self.counts
+        size = len(text)
+        out = []
+        for start, end, word, valid in tokens:
+            if not valid:
+                out.append(len(word) < 2 or not word.isupper())  # an acronym is not suspicious
+            elif start >= 2 and text[start - 1] == " " and (text[start - 2] == " " or text[start - 2] in "(“["):
+                out.append(True)
+            elif end + 1 < size and text[end] == " " and text[end + 1] == " ":
+                out.append(True)
+            else:
+                out.append(word.lower() not in counts)
+        return out
 
     def _fragment(self, fragment: str) -> tuple[bool, float]:
         """Whether an intact run of letters is a known word (acronyms aside), and its score if so."""
@@ -255,10 +262,10 @@ class Repairer:
                     need_sep, last = state
                     score = entry[0]
                     moved = score - 0.3
-                    key = (False, last)
-                    old = target.get(key)
+                    after = (False, last)
+                    old = target.get(after)
                     if old is None or moved > old[0]:
-                        target[key] = (moved, i, state, None)
+                        target[after] = (moved, i, state, None)
                     if not need_sep:
                         if fills is None:
                             fills = self._fills(low, i, ends)
@@ -268,12 +275,12 @@ class Repairer:
                 target = best[i + 1]
                 if target is None:
                     target = best[i + 1] = {}
-                key = (False, None)
+                after = (False, None)
                 for state, entry in states.items():
                     score = entry[0]
-                    old = target.get(key)
+                    old = target.get(after)
                     if old is None or score > old[0]:
-                        target[key] = (score, i, state, None)
+                        target[after] = (score, i, state, None)
             elif i == 0 or not alpha[i - 1]:
                 fills = None
                 j = i + 1
@@ -315,12 +322,11 @@ class Repairer:
                 picks.append(pick)
             _score, pos, state, pick = best[pos][state]  # type: ignore[index]
         picks.reverse()
-        words = self._words_around(low, picks)
         out = []
-        for cand, i, end in picks:
+        for (cand, i, end), (prev, prev_weak, nxt, next_weak) in zip(
+            picks, self._neighbours(low, picks), strict=True
+        ):
             key = low[i:end]
-            prev, prev_weak = words.get((i, "prev"), (None, False))
-            nxt, next_weak = words.get((end, "next"), (None, False))
             if _mostly_lost(key):
                 # Two guesses cannot vouch for each other ("p     u" is not "phát huy").
                 prev = None if prev_weak else prev
@@ -355,6 +361,52 @@ class Repairer:
                 if old is None or total > old[0]:
                     target[reading] = (total, i, state, (cand, i, end))
 
+    def _neighbours(
+        self, low: str, picks: list[tuple[str, int, int]]
+    ) -> list[tuple[str | None, bool, str | None, bool]]:
+        """For each filled word, the words just before and after it as finally read (one space apart, else
+        ``None``), and whether each is itself a guess.
+
+        A filled word starts after a non-letter and ends before one, so when every word of the window
+        is made of letters only, words and filled words never overlap and a merge in text order is
+        enough; otherwise the general reading (:meth:`_words_around`) decides."""
+        parts = _WORD_SPLIT.split(low)
+        if not all(word.isalpha() for word in parts[1::2]):
+            around = self._words_around(low, picks)
+            return [
+                (*around.get((i, "prev"), (None, False)), *around.get((end, "next"), (None, False)))
+                for _cand, i, end in picks
+            ]
+        spans: list[tuple[int, int, str, bool]] = []
+        where: list[int] = []  # index in spans of each pick
+        k, count = 0, len(picks)
+        pos = len(parts[0])
+        for n in range(1, len(parts), 2):
+            word = parts[n]
+            end = pos + len(word)
+            while k < count and picks[k][2] <= pos:
+                cand, i, stop = picks[k]
+                where.append(len(spans))
+                spans.append((i, stop, cand, _mostly_lost(low[i:stop])))
+                k += 1
+            if not (k < count and picks[k][1] <= pos):  # a word inside a filled one is not read
+                spans.append((pos, end, word, False))
+            pos = end + len(parts[n + 1])
+        for cand, i, stop in picks[k:]:
+            where.append(len(spans))
+            spans.append((i, stop, cand, _mostly_lost(low[i:stop])))
+        out: list[tuple[str | None, bool, str | None, bool]] = []
+        last = len(spans) - 1
+        for index in where:
+            start, end = spans[index][0], spans[index][1]
+            before = spans[index - 1] if index and spans[index - 1][1] + 1 == start else None
+            after = spans[index + 1] if index < last and spans[index + 1][0] == end + 1 else None
+            out.append((
+                before[2] if before else None, before[3] if before else False,
+                after[2] if after else None, after[3] if after else False,
+            ))
+        return out
+
     def _words_around(
         self, low: str, picks: list[tuple[str, int, int]]
     ) -> dict[tuple[int, str], tuple[str, bool]]:
@@ -362,10 +414,7 @@ class Repairer:
         covered = bytearray(len(low))
         for _cand, i, end in picks:
             covered[i:end] = b"\x01" * (end - i)
-        spans: list[tuple[int, int, str, bool]] = []
-        for m in WORD.finditer(low):
-            if not covered[m.start()]:
-                spans.append((m.start(), m.end(), m.group(), False))
+        spans = [(m.start(), m.end(), m.group(), False) for m in WORD.finditer(low) if not covered[m.start()]]
         spans.extend((i, end, cand, _mostly_lost(low[i:end])) for cand, i, end in picks)
         spans.sort()
         out: dict[tuple[int, str], tuple[str, bool]] = {}
@@ -378,6 +427,13 @@ class Repairer:
 
     def _confident(self, key: str, cand: str, prev: str | None, nxt: str | None) -> bool:
         """One candidate that fits, or the only one its neighbours are known to stand beside."""
+        memo = (key, cand, prev, nxt)
+        found = self._verdicts.get(memo)
+        if found is None:
+            found = self._verdicts[memo] = self._decide(key, cand, prev, nxt)
+        return found
+
+    def _decide(self, key: str, cand: str, prev: str | None, nxt: str | None) -> bool:
         options = set(self._candidates(key))
         lost = key.count(" ")
         if len(options) == 1 and lost <= len(key) - lost:
@@ -403,13 +459,7 @@ def _mostly_lost(key: str) -> bool:
     return lost > len(key) - lost
 
 
-def _bounded(low: str, i: int, end: int) -> bool:
-    """A lost first or last letter must sit against a space or punctuation, never a digit."""
-    if low[i] == " " and i > 0 and low[i - 1] not in _OPENERS:
-        return False
-    return not (low[end - 1] == " " and end < len(low) and low[end] not in _CLOSERS)
-
-
+@lru_cache(maxsize=4096)
 def _with_case(word: str, original: str) -> str:
     visible = [ch for ch in original if ch != " "]
     if len(visible) >= 2 and all(ch.isupper() for ch in visible if ch.isalpha()):

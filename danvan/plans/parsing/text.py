@@ -21,7 +21,6 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_BOLD = re.compile(r"\*\*|__")
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_SPACES = re.compile(r"\s+")
 _INNER_GAP = re.compile(r"\S {2,}\S")
 _TERMINAL = re.compile(r"[.:!?…]\s*[”\"»)]?\s*$")
 
@@ -34,8 +33,8 @@ _BULLET = re.compile(r"^(?P<num>[-+•–—*●○▪■◦])\s*(?P<body>\S.*)$
 
 
 def clean(text: str) -> str:
-    """One-line display form: single spaces, no stray edges."""
-    return _SPACES.sub(" ", text).strip()
+    """One-line display form: single spaces, no stray edges (``str.split`` splits on what ``\\s`` matches)."""
+    return " ".join(text.split())
 
 
 def is_upper_text(text: str) -> bool:
@@ -118,6 +117,9 @@ def normalise(text: str) -> str:
     """NFC, Unix newlines, invisible characters removed, exotic spaces made plain."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _ZERO_WIDTH.sub("", text)
+    # "İ" (Turkish dotted capital I) is the one letter whose lower case is two characters long; it
+    # would shift every position after it. It has no place in Vietnamese: read it as "I".
+    text = text.replace("\u0130", "I")
     return _ODD_SPACES.sub(" ", text)
 
 

@@ -40,7 +40,7 @@ def _repairs(text: str) -> list[list[Any]]:
         return []
     lines = [line.gap_text for line in doc.lines]
     repairer = Repairer(lines)
-    out = []
+    out: list[list[Any]] = []
     for no, line in enumerate(lines):
         _fixed, changes = repairer.repair(line)
         out.extend([no, c.start, c.end, c.old, c.new] for c in changes)

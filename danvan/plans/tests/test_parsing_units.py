@@ -365,3 +365,14 @@ def test_command_exit_code_without_traceback(tmp_path):
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert done.stderr.strip()
+
+
+def test_a_dotted_capital_i_is_read_as_i():
+    """ "İ".lower() is two characters long and shifted the repairer's positions (an IndexError)."""
+    from danvan.plans.parsing.text import normalise
+
+    assert normalise("KẾ HOẠCH İ") == "KẾ HOẠCH I"
+    seed = (SEEDS / "000_9ffbc0ac7630f9e9.txt").read_text(encoding="utf-8") if SEEDS.is_dir() else ""
+    if seed:
+        damaged = seed.replace("ti p công dân", "tİ p công dân", 1)
+        assert parse_plan(damaged)["doc_type"] == "KH"
