@@ -62,7 +62,7 @@ pytest-postgres:
 	  DANVAN_DATABASE_URL=$$url DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: install-dev
-	$(BIN)/python -m benchmarks $${BENCH:+--area $$BENCH}
+	$(BIN)/python -m benchmarks --db $${BENCH_DB:-both} $${BENCH:+--area $$BENCH}
 
 messages: install-dev
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/danvan makemessages -l vi --no-obsolete --no-location \
