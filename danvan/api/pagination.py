@@ -43,3 +43,9 @@ def decode_cursor(cursor: str | None, check: Callable[[Any], bool] = lambda v: T
     if not check(value):
         raise invalid_cursor()
     return value
+
+
+# The largest key PostgreSQL's bigint and SQLite's integer hold: a larger id in a path is a 422, not a 500.
+MAX_ID = 2**63 - 1
+# Longest search text accepted by list endpoints.
+MAX_SEARCH_LENGTH = 200

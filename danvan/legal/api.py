@@ -26,7 +26,9 @@ from danvan.api.pagination import (
     DEFAULT_LIMIT,
     LIMIT_DESCRIPTION,
     MAX_CURSOR_LENGTH,
+    MAX_ID,
     MAX_LIMIT,
+    MAX_SEARCH_LENGTH,
     decode_cursor,
     encode_cursor,
 )
@@ -39,8 +41,6 @@ from .references import type_word
 
 router = Router(tags=["legal"])
 
-MAX_ID = 2**63 - 1
-MAX_SEARCH_LENGTH = 200
 _DOC_CURSOR = re.compile(r"(?:\d{4}-\d{2}-\d{2}|-)\.\d{1,19}")
 
 DocumentId = Annotated[

@@ -11,23 +11,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from danvan.core.forms import add_service_errors
+
 from . import queries, services
 from .forms import DocumentEditForm, DocumentForm, MergeForm, SearchForm
 from .models import LegalDocument
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's errors beside the fields they name; the rest above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -77,7 +69,7 @@ def document_add(request: HttpRequest) -> HttpResponse:
         try:
             doc, created = services.find_or_register_document(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("The document %(doc)s was added to the registry.") % {"doc": doc.citation})
@@ -118,7 +110,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.is_valid()
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("legal:detail", doc.pk)
@@ -141,7 +133,7 @@ def document_merge(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.merge_documents(actor=request.user, keep=doc, duplicate=duplicate)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("%(dup)s was merged into this document.") % {"dup": label}

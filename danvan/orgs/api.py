@@ -20,7 +20,9 @@ from danvan.api.pagination import (
     DEFAULT_LIMIT,
     LIMIT_DESCRIPTION,
     MAX_CURSOR_LENGTH,
+    MAX_ID,
     MAX_LIMIT,
+    MAX_SEARCH_LENGTH,
     decode_cursor,
     encode_cursor,
 )
@@ -30,8 +32,6 @@ from .paths import SEGMENT
 
 router = Router(tags=["units"])
 
-MAX_ID = 2**63 - 1  # the largest key PostgreSQL's bigint and SQLite's integer hold
-MAX_SEARCH_LENGTH = 200
 _PATH_RE = re.compile(rf"(?:[0-9]{{{SEGMENT}}})+")
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from danvan.core.forms import add_service_errors
 
 from . import exporters, importers, services
 from .forms import (
@@ -54,19 +55,6 @@ def _unit_for(request: HttpRequest, pk: int, perm: str) -> OrgUnit:
         raise PermissionDenied(_("You can only manage units inside your own part of the tree."))
     return unit
 
-
-def _form_errors(form: Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """Put a service's errors beside the fields they name; the rest above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        name = (rename or {}).get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-# ---------------------------------------------------------------------------------------------
-# Browsing
 
 
 @login_required
@@ -181,7 +169,7 @@ def unit_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             unit = services.create_unit(actor=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The unit “%(name)s” was created.") % {"name": unit.name})
             return redirect("orgs:detail", unit.pk)
@@ -208,7 +196,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.is_valid()
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("orgs:detail", unit.pk)
@@ -238,7 +226,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.move_unit(actor=request.user, unit=unit, new_parent=form.cleaned_data["new_parent"])
         except ValidationError as exc:
-            _form_errors(form, exc, {"parent": "new_parent"})
+            add_service_errors(form, exc, {"parent": "new_parent"})
         else:
             messages.success(
                 request,
@@ -271,7 +259,7 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
                 successors=list(form.cleaned_data["successors"]), note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc, {"valid_to": "last_day"})
+            add_service_errors(form, exc, {"valid_to": "last_day"})
         else:
             messages.success(request, _("The unit “%(name)s” was closed.") % {"name": unit.name})
             return redirect("orgs:detail", unit.pk)
@@ -296,7 +284,7 @@ def memberships(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, user=form.cleaned_data["user"], unit=unit, role=form.cleaned_data["role"]
                 )
             except ValidationError as exc:
-                _form_errors(form, exc, {"org_unit": "user"})
+                add_service_errors(form, exc, {"org_unit": "user"})
             else:
                 messages.success(
                     request, _("%(user)s is now %(role)s of %(unit)s.")
@@ -360,7 +348,7 @@ def official_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             user = services.create_official(request.user, unit, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The account %(username)s was created for %(name)s.")

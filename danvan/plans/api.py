@@ -44,7 +44,9 @@ from danvan.api.pagination import (
     DEFAULT_LIMIT,
     LIMIT_DESCRIPTION,
     MAX_CURSOR_LENGTH,
+    MAX_ID,
     MAX_LIMIT,
+    MAX_SEARCH_LENGTH,
     decode_cursor,
     encode_cursor,
 )
@@ -60,8 +62,6 @@ from .models import Assignment, Plan, PlanDeadline, PlanSection, PlanStatus, Tar
 
 router = Router(tags=["plans"])
 
-MAX_ID = 2**63 - 1
-MAX_SEARCH_LENGTH = 200
 MAX_TEXT = 10_000
 MAX_LIST = 200
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.core.forms import add_service_errors
 from danvan.core.text import strip_diacritics
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids, next_prefix
@@ -110,15 +111,6 @@ def _editable(request: HttpRequest, pk: int) -> tuple[Plan, HttpResponse | None]
         raise PermissionDenied(_("Only officers of the issuing unit may edit this draft."))
     return plan, None
 
-
-def _form_errors(form: Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """A service's errors beside the fields they name; the rest above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        name = (rename or {}).get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _editing_units(request: HttpRequest) -> QuerySet[OrgUnit]:
@@ -431,7 +423,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"], kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The draft plan was created. Fill in its content below."))
             return redirect("plans:detail", plan.pk)
@@ -466,7 +458,7 @@ def plan_copy(request: HttpRequest) -> HttpResponse:
                 issuer=form.cleaned_data["issuer"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc, {"source_plan": "source", "plan": "source"})
+            add_service_errors(form, exc, {"source_plan": "source", "plan": "source"})
         else:
             messages.success(request, _("The plan was copied into a new draft with its dates moved to the new year."))
             return redirect("plans:detail", plan.pk)
@@ -507,7 +499,7 @@ def plan_derive(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.derive_plan(actor=request.user, parent_plan=parent, issuer=issuer)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("A draft was made from the plan of the level above; adapt its tasks to your unit."))
             return redirect("plans:detail", plan.pk)
@@ -657,7 +649,7 @@ def plan_import_review(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as exc:
             cache.set(_import_key(token), stash, IMPORT_CACHE_SECONDS)
-            _form_errors(form, exc, {"issuer": "issuer_text", "issued_on": "issued_on"})
+            add_service_errors(form, exc, {"issuer": "issuer_text", "issued_on": "issued_on"})
         else:
             cache.set(_done_key(token), plan.pk, IMPORT_CACHE_SECONDS)
             messages.success(request, _("The draft plan was created from the document. Check it and issue it when ready."))
@@ -695,7 +687,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.is_valid()
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("plans:detail", plan.pk)
@@ -725,7 +717,7 @@ def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The plan was issued as number %(ref)s.") % {"ref": plan.reference})
             return redirect("plans:detail", plan.pk)
@@ -811,7 +803,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
             else:
                 services.update_section(actor=request.user, section=section, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, f"section-{section.pk}")
     return _part_page(
@@ -840,7 +832,7 @@ def task_edit(request: HttpRequest, pk: int, task_pk: int | None = None) -> Http
             else:
                 services.update_task(actor=request.user, task=task, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, f"task-{task.pk}")
     return _part_page(
@@ -866,7 +858,7 @@ def target_edit(request: HttpRequest, pk: int, target_pk: int | None = None) -> 
             else:
                 services.update_target(actor=request.user, target=target, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, "targets")
     return _part_page(
@@ -900,7 +892,7 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int | None = N
             else:
                 services.update_assignment(actor=request.user, assignment=assignment, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, "assignments")
     return _part_page(
@@ -919,7 +911,7 @@ def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_deadline(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, "deadlines")
     return _part_page(request, plan, form, title=_("New deadline"))
@@ -976,7 +968,7 @@ def task_progress(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
             if d["note"] and (d["link"] or d["file"]):
                 services.add_task_evidence(actor=request.user, task=task, note=d["note"], link=d["link"], file=d["file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, f"task-{task.pk}")
     evidence = list(task.evidence.select_related("created_by").order_by("-created_at")[:50])
@@ -995,7 +987,7 @@ def target_value(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
         try:
             services.record_target_value(actor=request.user, target=target, current_value=form.cleaned_data["current_value"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _saved(request, plan, "targets")
     return _part_page(request, plan, form, title=_("Current value of a target"), obj=target)
