@@ -16,6 +16,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DANVAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 if os.environ.get("DANVAN_REDIS_URL"):
+    # Workers on several machines: `pip install django-tasks-rq==0.12.0` (brings django-rq, rq, redis)
+    # and run `danvan rqworker default` on each worker machine.
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_rq.RQBackend",
