@@ -93,12 +93,15 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar() -> Iterator[None]:
-    """Tests roll the database back; the calendar's in-memory copy must not outlive them."""
+    """Tests roll the database back; the in-memory copies of the calendar and the deadline rules must not outlive them."""
     from danvan.core import calendar
+    from danvan.petitions import deadlines
 
     calendar.clear_cache()
+    deadlines.clear_cache()
     yield
     calendar.clear_cache()
+    deadlines.clear_cache()
 
 
 def _db_usage(request: Any) -> tuple[bool, bool]:
@@ -128,11 +131,14 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
 
     if transactional:
         # A transactional test starts after another one's flush, which also removed the rows the
-        # migrations seed (unit kinds); put them back.
+        # migrations seed (unit kinds, legal deadline rules); put them back.
         from danvan.orgs.models import OrgKind
+        from danvan.petitions.models import DeadlineRule
 
         if not OrgKind.objects.exists():
             import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
+        if not DeadlineRule.objects.exists():
+            import_module("danvan.petitions.migrations.0002_load_deadline_rules").load(apps, None)
     if connection.vendor != "sqlite":
         yield
         return

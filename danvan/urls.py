@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("danvan.core.urls")),
     path("plans/", include("danvan.plans.urls")),
     path("legal/", include("danvan.legal.urls")),
+    path("petitions/", include("danvan.petitions.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

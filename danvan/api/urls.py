@@ -24,6 +24,7 @@ from danvan.accounts.api import router as accounts_router
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.legal.api import router as legal_router
 from danvan.orgs.api import router as orgs_router
+from danvan.petitions.api import router as petitions_router
 from danvan.plans.api import router as plans_router
 from danvan.plans.services import PlanLockedError
 
@@ -95,6 +96,7 @@ api.add_router("/", accounts_router)
 api.add_router("/units", orgs_router)
 api.add_router("/plans", plans_router)
 api.add_router("/legal", legal_router)
+api.add_router("/petitions", petitions_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:

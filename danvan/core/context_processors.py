@@ -13,6 +13,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("home", _("Overview"), "core"),
     ("plans:list", _("Plans"), "plans"),
     ("legal:list", _("Legal documents"), "legal"),
+    ("petitions:deadlines", _("Deadline calculator"), "petitions"),
     ("orgs:tree", _("Units"), "orgs"),
 ]
 # Shown only to administrators (of a subtree or of the system).

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "danvan.legal",
     "danvan.plans",
     "danvan.documents",
+    "danvan.petitions",
 ]
 
 MIDDLEWARE = [

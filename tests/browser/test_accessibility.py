@@ -77,6 +77,10 @@ def test_pages_of_a_staff_user(watch: Any, base: str, people: dict[str, Any], tr
     audit.visit("API tokens", "/account/tokens/")
     audit.visit("two-factor overview", "/accounts/2fa/")
     audit.visit("password change", "/accounts/password/change/")
+    audit.visit("deadline calculator", "/petitions/deadlines/")
+    page.goto(url(base, "/petitions/deadlines/?kind=complaint&received=10%2F07%2F2026&accepted=21%2F07%2F2026&round=1"))
+    assert "21/07/2026" in page.inner_text("main")  # the acceptance is due on Tuesday 21/07/2026
+    audit.check("deadline calculator result")
     watch.expect_status("/khong-co-trang-nay/", 404)
     audit.visit("404 (logged in)", "/khong-co-trang-nay/")
     watch.expect_status("/audit/", 403)
