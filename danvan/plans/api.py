@@ -239,6 +239,11 @@ class DeadlineWriteOut(DeadlineOut):
     plan_lock_version: int = Field(description="The plan's `lock_version` after the change.")
 
 
+class LegalBasesOut(Schema):
+    legal_bases: list[LegalDocumentOut] = Field(description="Documents the plan is based on, in order.")
+    lock_version: int = Field(description="The plan's `lock_version` after the change.")
+
+
 class ObligationCountsOut(Schema):
     expected: int = Field(description="Units that must issue a plan.")
     fulfilled: int = Field(description="Units that have (on time or late).")
@@ -512,6 +517,19 @@ class DeadlineIn(LockIn):
     kind: DeadlineKindCode = Field("other", description="half_year_report, annual_report, subordinate_plans or other.")
 
 
+class DeadlinePatchIn(LockIn):
+    text: str | None = Field(None, max_length=500, description="The duty, e.g. “Báo cáo 6 tháng”.")
+    due_on: dt.date | None = Field(None, description="Due date (not before the plan's date).")
+    kind: DeadlineKindCode | None = Field(None, description="half_year_report, annual_report, subordinate_plans or other.")
+
+
+class LegalBasesIn(_Input):
+    lock_version: int = Field(ge=1, le=2**31 - 1, description="The plan's `lock_version` as read; a stale one → 409.")
+    document_ids: list[Id] = Field(
+        max_length=MAX_LIST, description="Ids of registry documents the plan is based on, in order (replaces the list)."
+    )
+
+
 class PlanFilters(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="Only plans of this implementation year.")
     status: PlanStatusCode | None = Field(None, description="Only plans in this state.")
@@ -605,10 +623,10 @@ def _kinds(field: str, codes: Sequence[str] | None) -> list[OrgKind]:
     return [found[c] for c in dict.fromkeys(codes or ())]
 
 
-def _documents(ids: Sequence[int]) -> list[LegalDocument]:
+def _documents(ids: Sequence[int], field: str = "legal_basis_ids") -> list[LegalDocument]:
     found = {d.pk: d for d in LegalDocument.objects.filter(pk__in=set(ids))}
     if len(found) != len(set(ids)):
-        raise _invalid("legal_basis_ids", _("Choose documents of the legal registry."))
+        raise _invalid(field, _("Choose documents of the legal registry."))
     return [found[i] for i in dict.fromkeys(ids)]
 
 
@@ -1496,3 +1514,38 @@ def delete_deadline(request: HttpRequest, plan_id: PlanId, part_id: PartId, para
         services.delete_deadline(actor=caller(request), deadline=_part(PlanDeadline, plan, part_id),
                                  expected_version=params.lock_version)
     return HttpResponse(status=204)
+
+
+@router.patch(
+    "/{int:plan_id}/deadlines/{int:part_id}", response={200: DeadlineWriteOut, **WRITE_ERRORS},
+    summary="Change a deadline", operation_id="plans_deadlines_update", tags=["plan parts"],
+)
+def update_deadline(request: HttpRequest, plan_id: PlanId, part_id: PartId, payload: DeadlinePatchIn) -> DeadlineWriteOut:
+    """Changes the fields sent of a draft's deadline; the date stays not before the plan's date."""
+    plan = _plan(request, plan_id)
+    deadline = _part(PlanDeadline, plan, part_id)
+    fields = payload.model_dump(exclude_unset=True, exclude={"lock_version"})
+    if "text" in fields and fields["text"] is None:
+        fields["text"] = ""
+    if "kind" in fields and fields["kind"] is None:
+        fields.pop("kind")
+    with _fields(DEADLINE_FIELDS):
+        d = services.update_deadline(actor=caller(request), deadline=deadline, expected_version=payload.lock_version,
+                                     **fields)
+    return DeadlineWriteOut(**deadline_out(d).model_dump(), plan_lock_version=plan.lock_version)
+
+
+@router.put(
+    "/{int:plan_id}/legal-bases", response={200: LegalBasesOut, **WRITE_ERRORS}, summary="Set a draft's legal bases",
+    operation_id="plans_legal_bases_set", tags=["plan parts"],
+)
+def set_legal_bases(request: HttpRequest, plan_id: PlanId, payload: LegalBasesIn) -> LegalBasesOut:
+    """Replaces the list of documents the draft is based on, in the order sent (a repeated id counts once).
+    Every id must be a registry document (422 on `document_ids`); a stale `lock_version` → 409, nothing saved."""
+    plan = _plan(request, plan_id)
+    documents = _documents(payload.document_ids, "document_ids")
+    with _fields(DEADLINE_FIELDS):
+        services.set_legal_bases(actor=caller(request), plan=plan, documents=documents,
+                                 expected_version=payload.lock_version)
+    links = plan.basis_links.select_related("document").order_by("order", "pk")
+    return LegalBasesOut(legal_bases=[document_out(link.document) for link in links], lock_version=plan.lock_version)

@@ -504,3 +504,101 @@ def _partial_date(detailed: dict[str, Any]) -> str | None:
     value = (detailed.get("issued_on") or {}).get("value")
     return value if isinstance(value, str) and len(value) < 10 else None
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Legal bases of a draft, edited by hand
+
+
+CITATION_MAX = 500
+
+
+def read_citation(text: str) -> dict[str, Any] | None:
+    """Type, number, symbol, date and issuer of a citation as officials write it; None without number and symbol.
+
+    "Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ" goes through the plan parser's
+    reading of citations (the same as an imported plan's); a bare "33/CT-TTg" whose symbol the
+    parser does not know still names a document by its number and symbol.
+    """
+    from danvan.legal.references import split_reference
+
+    from .parsing.references import find_citations
+
+    for citation in find_citations(text):
+        if citation.number and citation.symbol:
+            return citation.value()
+    number, symbol = split_reference(text)
+    if number and symbol and " " not in symbol and any(ch.isalpha() for ch in symbol):
+        return {"type": None, "number": number, "symbol": symbol, "date": None, "issuer": None}
+    return None
+
+
+class LegalBasesForm(forms.Form):
+    """The current bases (order, remove) and one document to add, typed or chosen from the registry."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    citation = forms.CharField(
+        label=_("Add a document by its citation"), required=False, max_length=CITATION_MAX,
+        help_text=_("For example “Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ” or just “33/CT-TTg”."),
+    )
+    document = forms.TypedChoiceField(
+        label=_("Or choose a document of the registry"), required=False, coerce=int, empty_value=None,
+    )
+
+    def __init__(self, *args: Any, links: list[Any], found: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.links = links
+        fields: dict[str, forms.Field] = {"expected_version": self.fields.pop("expected_version")}
+        for i, link in enumerate(links):
+            name = str(link.document)
+            fields[f"order_{link.document_id}"] = forms.IntegerField(
+                label=_("Position of %(doc)s") % {"doc": name}, required=False, min_value=1, max_value=999,
+                initial=i + 1,
+            )
+            fields[f"remove_{link.document_id}"] = forms.BooleanField(
+                label=_("Remove %(doc)s") % {"doc": name}, required=False,
+            )
+        fields.update(self.fields)
+        self.fields = fields
+        self.fields["document"].choices = [("", "—"), *[(d.pk, str(d)) for d in found]]  # type: ignore[attr-defined]
+
+    def clean_citation(self) -> dict[str, Any] | None:
+        text = self.cleaned_data["citation"]
+        if not text:
+            return None
+        values = read_citation(text)
+        if values is None:
+            raise forms.ValidationError(
+                _("Could not read a number and symbol in this citation. Write it as in the document, e.g. 33/CT-TTg.")
+            )
+        from danvan.legal.references import document_key
+
+        key = document_key(values["number"], values["symbol"])
+        if any(link.document.key == key for link in self.links):
+            raise forms.ValidationError(_("This document is already a legal basis of the plan."))
+        return values
+
+    def clean_document(self) -> int | None:
+        pk = self.cleaned_data["document"]
+        if pk is not None and any(link.document_id == pk for link in self.links):
+            raise forms.ValidationError(_("This document is already a legal basis of the plan."))
+        return pk
+
+    def kept(self) -> list[Any]:
+        """The documents kept, in the order asked (ties keep their former order)."""
+        rows = []
+        for i, link in enumerate(self.links):
+            if self.cleaned_data.get(f"remove_{link.document_id}"):
+                continue
+            order = self.cleaned_data.get(f"order_{link.document_id}")
+            rows.append((i + 1 if order is None else order, i, link.document))
+        return [doc for _order, _i, doc in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.errors or data is None:
+            return data
+        unchanged = [link.document for link in self.links] == self.kept()
+        if unchanged and not data.get("citation") and data.get("document") is None:
+            raise forms.ValidationError(_("Type a citation, choose a document, or change the list."))
+        return data

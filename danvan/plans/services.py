@@ -53,7 +53,8 @@ __all__ = [
     "add_task", "add_task_evidence", "amend_plan", "close_plan", "copy_plan_for_year", "create_plan",
     "create_plan_from_import", "delete_assignment", "delete_deadline", "delete_plan", "delete_section",
     "delete_target", "delete_task", "derive_plan", "issue_plan", "record_target_value", "record_task_progress",
-    "set_legal_bases", "update_assignment", "update_plan", "update_section", "update_target", "update_task",
+    "set_legal_bases", "update_assignment", "update_deadline", "update_plan", "update_section", "update_target",
+    "update_task",
 ]
 
 
@@ -761,26 +762,56 @@ def delete_assignment(*, actor: Any, assignment: Assignment, expected_version: i
     audit.record("plans.assignment.delete", actor=actor, obj=fresh, org_unit=fresh.issuer, summary=summary)
 
 
+def _deadline_fields(plan: Plan, deadline: PlanDeadline, fields: dict[str, Any]) -> None:
+    """The same checks for a new deadline and a changed one; every problem at once."""
+    errors: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "text":
+            deadline.text, err = _text(PlanDeadline, "text", value, required=True)
+            if err:
+                errors[name] = err
+        elif name == "due_on":
+            if value is None:
+                errors[name] = _("This field is required.")
+            elif err := _date_error(value):
+                errors[name] = err
+            else:
+                _check_not_before_issue(errors, name, value, plan)
+            deadline.due_on = value
+        elif name == "kind":
+            if value not in DeadlineKind.values:
+                errors[name] = _("Choose a valid kind of deadline.")
+            deadline.kind = value
+        else:
+            raise TypeError(f"Deadline field {name!r} cannot be set here")
+    _raise(errors)
+
+
 @transaction.atomic
 def add_deadline(*, actor: Any, plan: Plan, text: str, due_on: dt.date, kind: str = DeadlineKind.OTHER,
                  expected_version: int | None = None) -> PlanDeadline:
     fresh = _edit_draft(actor, plan, expected_version)
-    errors: dict[str, Any] = {}
-    text, err = _text(PlanDeadline, "text", text, required=True)
-    if err:
-        errors["text"] = err
-    if due_on is None:
-        errors["due_on"] = _("This field is required.")
-    elif err := _date_error(due_on):
-        errors["due_on"] = err
-    _check_not_before_issue(errors, "due_on", due_on, fresh)
-    if kind not in DeadlineKind.values:
-        errors["kind"] = _("Choose a valid kind of deadline.")
-    _raise(errors)
-    deadline = PlanDeadline.objects.create(plan=fresh, text=text, due_on=due_on, kind=kind)
+    deadline = PlanDeadline(plan=fresh)
+    _deadline_fields(fresh, deadline, {"text": text, "due_on": due_on, "kind": kind})
+    deadline.save()
     audit.record("plans.deadline.add", actor=actor, obj=deadline, org_unit=fresh.issuer,
-                 summary={"plan": fresh.pk, "text": text, "due_on": due_on, "kind": kind})
+                 summary={"plan": fresh.pk, "text": deadline.text, "due_on": due_on, "kind": kind})
     return deadline
+
+
+@transaction.atomic
+def update_deadline(*, actor: Any, deadline: PlanDeadline, expected_version: int | None = None,
+                    **fields: Any) -> PlanDeadline:
+    """Corrects a draft's dated duty (wording, date, kind); the plan's version goes up like any edit."""
+    fresh = _edit_draft(actor, deadline.plan, expected_version)
+    row = PlanDeadline.objects.select_for_update().get(pk=deadline.pk, plan=fresh)
+    before = {"text": row.text, "due_on": row.due_on, "kind": row.kind}
+    _deadline_fields(fresh, row, fields)
+    row.save()
+    audit.record("plans.deadline.update", actor=actor, obj=row, org_unit=fresh.issuer,
+                 summary={"plan": fresh.pk, "before": before,
+                          "after": {"text": row.text, "due_on": row.due_on, "kind": row.kind}})
+    return row
 
 
 @transaction.atomic

@@ -30,7 +30,9 @@ urlpatterns = [
     path("<int:pk>/targets/<int:target_pk>/value/", views.target_value, name="target_value"),
     path("<int:pk>/assignments/add/", views.assignment_edit, name="assignment_add"),
     path("<int:pk>/assignments/<int:assignment_pk>/", views.assignment_edit, name="assignment_edit"),
-    path("<int:pk>/deadlines/add/", views.deadline_add, name="deadline_add"),
+    path("<int:pk>/deadlines/add/", views.deadline_edit, name="deadline_add"),
+    path("<int:pk>/deadlines/<int:deadline_pk>/", views.deadline_edit, name="deadline_edit"),
+    path("<int:pk>/legal-bases/", views.legal_bases_edit, name="legal_bases"),
     path(
         "<int:pk>/<str:part>/<int:part_pk>/delete/", views.part_delete, name="part_delete",
     ),

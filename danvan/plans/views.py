@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,6 +37,8 @@ from django.views.decorators.http import require_GET, require_POST
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.forms import add_service_errors
 from danvan.core.text import strip_diacritics
+from danvan.legal.models import LegalDocument
+from danvan.legal.queries import search_documents
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids, next_prefix
 from danvan.orgs.scope import scope_of
@@ -50,6 +53,7 @@ from .forms import (
     ImportReviewForm,
     ImportUploadForm,
     IssueForm,
+    LegalBasesForm,
     NewPlanForm,
     PlanForm,
     ProgressForm,
@@ -902,19 +906,94 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int | None = N
 
 
 @login_required
-def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_edit(request: HttpRequest, pk: int, deadline_pk: int | None = None) -> HttpResponse:
     plan, refused = _editable(request, pk)
     if refused is not None:
         return refused
-    form = DeadlineForm(request.POST or None)
+    deadline = get_object_or_404(plan.deadlines, pk=deadline_pk) if deadline_pk else None
+    initial = {"text": deadline.text, "due_on": deadline.due_on, "kind": deadline.kind} if deadline else {}
+    form = DeadlineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_deadline(actor=request.user, plan=plan, **form.cleaned_data)
+            if deadline is None:
+                services.add_deadline(actor=request.user, plan=plan, **form.cleaned_data)
+            else:
+                deadline.plan = plan
+                services.update_deadline(actor=request.user, deadline=deadline, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             return _saved(request, plan, "deadlines")
-    return _part_page(request, plan, form, title=_("New deadline"))
+    return _part_page(
+        request, plan, form, title=_("Edit deadline") if deadline else _("New deadline"), obj=deadline,
+        delete_url=reverse("plans:part_delete", args=[plan.pk, "deadline", deadline.pk]) if deadline else "",
+    )
+
+
+SEARCH_RESULTS = 20
+
+
+def _legal_bases_form(request: HttpRequest, plan: Plan, data: Any = None) -> LegalBasesForm:
+    links = list(plan.basis_links.select_related("document").order_by("order", "pk"))
+    if request.method == "POST":
+        posted = request.POST.get("document", "")
+        found = list(LegalDocument.objects.filter(pk=int(posted))) if posted.isdigit() and len(posted) < 12 else []
+    else:
+        q = request.GET.get("q", "").strip()[:200]
+        found = search_documents(q=q, limit=SEARCH_RESULTS + len(links)).items if q else []
+        found = [d for d in found if d.pk not in {link.document_id for link in links}][:SEARCH_RESULTS]
+    return LegalBasesForm(data, links=links, found=found, initial={"expected_version": plan.lock_version})
+
+
+def _save_legal_bases(request: HttpRequest, plan: Plan, form: LegalBasesForm) -> None:
+    """Registers the typed document, then sets the list; one transaction, so an error saves nothing."""
+    from danvan.legal.services import register_document
+
+    documents = form.kept()
+    with transaction.atomic():
+        if form.cleaned_data["document"] is not None:
+            documents.append(get_object_or_404(LegalDocument, pk=form.cleaned_data["document"]))
+        cited = form.cleaned_data["citation"]
+        if cited:
+            try:
+                doc = register_document(
+                    actor=request.user, doc_type=cited.get("type") or "", number=cited["number"],
+                    symbol=cited["symbol"], issued_on=cited.get("date"), issuer=cited.get("issuer") or "",
+                )
+            except ValidationError as exc:
+                raise ValidationError({"citation": exc.messages}) from exc
+            if any(d.pk == doc.pk for d in documents) or doc.pk in {link.document_id for link in form.links}:
+                raise ValidationError({"citation": _("This document is already a legal basis of the plan.")})
+            documents.append(doc)
+        services.set_legal_bases(actor=request.user, plan=plan, documents=documents,
+                                 expected_version=form.cleaned_data["expected_version"])
+
+
+@login_required
+def legal_bases_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The documents a draft is based on, by hand: remove, reorder, add one typed or found in the registry."""
+    plan, refused = _editable(request, pk)
+    if refused is not None:
+        return refused
+    form = _legal_bases_form(request, plan, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_legal_bases(request, plan, form)
+        except ConcurrentEditError as exc:
+            current = _plan(request, plan.pk)
+            data = request.POST.copy()
+            data["expected_version"] = str(current.lock_version)
+            form = _legal_bases_form(request, current, data)
+            form.is_valid()
+            form.add_error(None, exc.messages)
+        except PermissionDenied as exc:  # registering needs the registry's permission too
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The legal bases were saved."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#bases-h")
+    return render(request, "plans/legal_bases.html", {"plan": plan, "form": form, "q": request.GET.get("q", "")})
 
 
 _DELETERS = {
