@@ -48,6 +48,9 @@ def test_officer_imports_a_plan_document_and_sees_the_plan(watch: Any, base: str
     assert page.locator("#bases-h + ul li a").count() == 8
     screenshot(page, "plans-detail-imported")
     assert_accessible(page, base, "plan detail (draft)")
+    page.goto(url(base, f"/plans/{plan.pk}/legal-bases/?q=ct-ttg"))
+    assert page.locator("main form").count() >= 1
+    assert_accessible(page, base, "legal bases editor")
     page.goto(url(base, "/plans/"))
     assert page.locator(f"main a[href='/plans/{plan.pk}/']").count() == 1
     assert_accessible(page, base, "plan list")
