@@ -792,6 +792,33 @@ def _saved(request: HttpRequest, plan: Plan, anchor: str = "") -> HttpResponse:
     return redirect(reverse("plans:detail", args=[plan.pk]) + (f"#{anchor}" if anchor else ""))
 
 
+def _save_part(
+    request: HttpRequest, plan: Plan, form: Form, obj: Any, *, kind: str, add: Callable[..., Any],
+    update: Callable[..., Any], titles: tuple[str, str], anchor: str = "",
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """The common end of every part form: add or update through the service, errors on the form, back to the plan.
+
+    ``anchor`` defaults to the part itself ("task-12"); ``prepare`` adapts the cleaned data for the
+    service where the two differ.
+    """
+    if request.method == "POST" and form.is_valid():
+        fields = prepare(form.cleaned_data) if prepare else form.cleaned_data
+        try:
+            if obj is None:
+                obj = add(actor=request.user, plan=plan, **fields)
+            else:
+                update(actor=request.user, **{kind: obj}, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _saved(request, plan, anchor or f"{kind}-{obj.pk}")
+    return _part_page(
+        request, plan, form, title=titles[1] if obj else titles[0], obj=obj,
+        delete_url=reverse("plans:part_delete", args=[plan.pk, kind, obj.pk]) if obj else "",
+    )
+
+
 @login_required
 def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
     plan, refused = _editable(request, pk)
@@ -800,19 +827,9 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
     section = get_object_or_404(plan.sections, pk=section_pk) if section_pk else None
     initial = {"number": section.number, "title": section.title, "parent": section.parent_id} if section else {}
     form = SectionForm(request.POST or None, plan=plan, exclude=section, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if section is None:
-                section = services.add_section(actor=request.user, plan=plan, **form.cleaned_data)
-            else:
-                services.update_section(actor=request.user, section=section, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _saved(request, plan, f"section-{section.pk}")
-    return _part_page(
-        request, plan, form, title=_("Edit section") if section else _("New section"), obj=section,
-        delete_url=reverse("plans:part_delete", args=[plan.pk, "section", section.pk]) if section else "",
+    return _save_part(
+        request, plan, form, section, kind="section", add=services.add_section,
+        update=services.update_section, titles=(_("New section"), _("Edit section")),
     )
 
 
@@ -829,19 +846,9 @@ def task_edit(request: HttpRequest, pk: int, task_pk: int | None = None) -> Http
         initial["section"] = int(request.GET["section"])
     units = _units_for_plan(plan, request, [task.lead_unit_id] if task else None)
     form = TaskForm(request.POST or None, plan=plan, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if task is None:
-                task = services.add_task(actor=request.user, plan=plan, **form.cleaned_data)
-            else:
-                services.update_task(actor=request.user, task=task, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _saved(request, plan, f"task-{task.pk}")
-    return _part_page(
-        request, plan, form, title=_("Edit task") if task else _("New task"), obj=task,
-        delete_url=reverse("plans:part_delete", args=[plan.pk, "task", task.pk]) if task else "",
+    return _save_part(
+        request, plan, form, task, kind="task", add=services.add_task,
+        update=services.update_task, titles=(_("New task"), _("Edit task")),
     )
 
 
@@ -855,19 +862,9 @@ def target_edit(request: HttpRequest, pk: int, target_pk: int | None = None) -> 
     if target is not None:
         initial = {f: getattr(target, f) for f in ("text", "value", "unit", "measurement", "indicator_code")}
     form = TargetForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if target is None:
-                target = services.add_target(actor=request.user, plan=plan, **form.cleaned_data)
-            else:
-                services.update_target(actor=request.user, target=target, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _saved(request, plan, "targets")
-    return _part_page(
-        request, plan, form, title=_("Edit target") if target else _("New target"), obj=target,
-        delete_url=reverse("plans:part_delete", args=[plan.pk, "target", target.pk]) if target else "",
+    return _save_part(
+        request, plan, form, target, kind="target", add=services.add_target,
+        update=services.update_target, titles=(_("New target"), _("Edit target")), anchor="targets",
     )
 
 
@@ -887,21 +884,10 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int | None = N
         }
         keep = [assignment.unit_id, *co]
     form = AssignmentForm(request.POST or None, plan=plan, units=_units_for_plan(plan, request, keep), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["co_units"] = list(data["co_units"])
-        try:
-            if assignment is None:
-                services.add_assignment(actor=request.user, plan=plan, **data)
-            else:
-                services.update_assignment(actor=request.user, assignment=assignment, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _saved(request, plan, "assignments")
-    return _part_page(
-        request, plan, form, title=_("Edit assignment") if assignment else _("New assignment"), obj=assignment,
-        delete_url=reverse("plans:part_delete", args=[plan.pk, "assignment", assignment.pk]) if assignment else "",
+    return _save_part(
+        request, plan, form, assignment, kind="assignment", add=services.add_assignment,
+        update=services.update_assignment, titles=(_("New assignment"), _("Edit assignment")), anchor="assignments",
+        prepare=lambda cleaned: {**cleaned, "co_units": list(cleaned["co_units"])},
     )
 
 
@@ -913,20 +899,9 @@ def deadline_edit(request: HttpRequest, pk: int, deadline_pk: int | None = None)
     deadline = get_object_or_404(plan.deadlines, pk=deadline_pk) if deadline_pk else None
     initial = {"text": deadline.text, "due_on": deadline.due_on, "kind": deadline.kind} if deadline else {}
     form = DeadlineForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if deadline is None:
-                services.add_deadline(actor=request.user, plan=plan, **form.cleaned_data)
-            else:
-                deadline.plan = plan
-                services.update_deadline(actor=request.user, deadline=deadline, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _saved(request, plan, "deadlines")
-    return _part_page(
-        request, plan, form, title=_("Edit deadline") if deadline else _("New deadline"), obj=deadline,
-        delete_url=reverse("plans:part_delete", args=[plan.pk, "deadline", deadline.pk]) if deadline else "",
+    return _save_part(
+        request, plan, form, deadline, kind="deadline", add=services.add_deadline,
+        update=services.update_deadline, titles=(_("New deadline"), _("Edit deadline")), anchor="deadlines",
     )
 
 
