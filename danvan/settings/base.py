@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "danvan.plans",
     "danvan.documents",
     "danvan.petitions",
+    "danvan.notifications",
+    "danvan.reports",
 ]
 
 MIDDLEWARE = [
