@@ -38,6 +38,7 @@ run: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan createcachetable
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan orgs load-official
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan legal load-core
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan reports load-default-form
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan demo load
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) BIN=$(BIN) scripts/run-dev
 

@@ -104,10 +104,26 @@ def format_table(results: Iterable[Result]) -> str:
     return "\n".join(lines)
 
 
+# Figures whose database is in their name as the issue spells it (no ``.pg.``), and figures that
+# combine both databases ("both": every run of the area recomputes them from its own figure and the
+# other database's stored one, so either run replaces them).
+FIGURE_DATABASE: dict[str, str] = {
+    "reports.aggregate_sqlite_s": "sqlite",
+    "reports.aggregate_postgres_s": "postgres",
+    "reports.aggregate_ratio_vs_sql": "both",
+}
+
+
 def result_owned(name: str, area: str, db: str) -> bool:
-    """Whether a stored figure belongs to this (area, database) run: PostgreSQL ones carry ``.pg.``."""
+    """Whether a stored figure belongs to this (area, database) run: PostgreSQL ones carry ``.pg.``.
+
+    ``FIGURE_DATABASE`` overrides that rule for the figures it names.
+    """
     if not name.startswith(f"{area}."):
         return False
+    owner = FIGURE_DATABASE.get(name)
+    if owner is not None:
+        return owner in (db, "both")
     is_pg = name.startswith(f"{area}.pg.")
     return is_pg if db == "postgres" else not is_pg
 

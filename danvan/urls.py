@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/", include("danvan.plans.urls")),
     path("legal/", include("danvan.legal.urls")),
     path("petitions/", include("danvan.petitions.urls")),
+    path("reports/", include("danvan.reports.urls")),
+    path("notifications/", include("danvan.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -12,4 +12,5 @@ from __future__ import annotations
 AREAS: dict[str, str] = {
     "orgs": "benchmarks.areas.orgs",
     "plans": "benchmarks.areas.plans",
+    "reports": "benchmarks.areas.reports",
 }

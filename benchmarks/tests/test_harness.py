@@ -69,6 +69,37 @@ def test_merge_replaces_this_area_and_database_only(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "database", "owned"),
+    [
+        ("reports.aggregate_sqlite_s", "sqlite", True),
+        ("reports.aggregate_sqlite_s", "postgres", False),
+        ("reports.aggregate_postgres_s", "postgres", True),
+        ("reports.aggregate_postgres_s", "sqlite", False),  # no ".pg." in its name, yet PostgreSQL's
+        ("reports.aggregate_ratio_vs_sql", "sqlite", True),
+        ("reports.aggregate_ratio_vs_sql", "postgres", True),
+        ("reports.pg.aggregate_vs_sql_ratio", "sqlite", False),
+    ],
+)
+def test_figures_named_by_database_or_combining_both(name, database, owned):
+    assert result_owned(name, "reports", database) is owned
+
+
+def test_a_sqlite_rerun_keeps_the_postgresql_figure_and_replaces_the_combined_one(tmp_path):
+    path = tmp_path / "results.json"
+    merge_results([
+        Result("reports.aggregate_postgres_s", 0.8, "s"), Result("reports.aggregate_ratio_vs_sql", 1.3, "×"),
+    ], "reports", "postgres", path)
+    merged = merge_results([
+        Result("reports.aggregate_sqlite_s", 1.5, "s"), Result("reports.aggregate_ratio_vs_sql", 1.2, "×"),
+    ], "reports", "sqlite", path)
+    assert merged == [
+        {"name": "reports.aggregate_postgres_s", "value": 0.8, "unit": "s"},
+        {"name": "reports.aggregate_ratio_vs_sql", "value": 1.2, "unit": "×"},
+        {"name": "reports.aggregate_sqlite_s", "value": 1.5, "unit": "s"},
+    ]
+
+
 def test_merge_creates_the_file(tmp_path):
     path = tmp_path / "results.json"
     merge_results([Result("orgs.units", 100000, "units")], "orgs", "sqlite", path)

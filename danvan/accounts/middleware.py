@@ -28,6 +28,7 @@ MFA_EXEMPT_PREFIXES = (
     "/healthz",
     "/i18n/",
     "/favicon.ico",
+    "/notifications/badge/",  # the header's unread count: a fragment htmx swaps in, never a page
 )
 API_PREFIX = "/api/"
 

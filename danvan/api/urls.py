@@ -23,10 +23,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 from danvan.accounts.api import router as accounts_router
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.legal.api import router as legal_router
+from danvan.notifications.api import router as notifications_router
 from danvan.orgs.api import router as orgs_router
 from danvan.petitions.api import router as petitions_router
 from danvan.plans.api import router as plans_router
 from danvan.plans.services import PlanLockedError
+from danvan.reports.api import router as reports_router
 
 from .auth import AUTH, InvalidToken
 from .errors import pydantic_field, pydantic_message
@@ -97,6 +99,8 @@ api.add_router("/units", orgs_router)
 api.add_router("/plans", plans_router)
 api.add_router("/legal", legal_router)
 api.add_router("/petitions", petitions_router)
+api.add_router("/reports", reports_router)
+api.add_router("/notifications", notifications_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:

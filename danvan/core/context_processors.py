@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("home", _("Overview"), "core"),
     ("plans:list", _("Plans"), "plans"),
+    ("reports:home", _("Reports"), "reports"),
     ("legal:list", _("Legal documents"), "legal"),
     ("petitions:deadlines", _("Deadline calculator"), "petitions"),
     ("orgs:tree", _("Units"), "orgs"),

@@ -25,6 +25,7 @@ from danvan.orgs.roles import Role
 
 from . import data
 from .plans import load_demo_plans
+from .reports import load_demo_reports
 
 
 class OfficialListMissing(Exception):
@@ -47,11 +48,15 @@ class DemoResult:
     roles: int = 0
     authenticators: int = 0
     plans: int = 0
+    report_periods: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans)
+        return bool(
+            self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans
+            or self.report_periods
+        )
 
 
 def ensure_allowed(*, force: bool = False) -> None:
@@ -157,6 +162,7 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
         loader.result.logins.append(_describe(user, spec, units))
 
     loader.result.plans = load_demo_plans(actor=actor)
+    loader.result.report_periods = load_demo_reports(actor=actor)
 
     result = loader.result
     if result.changed:
@@ -165,6 +171,7 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
             summary={
                 "units": result.units, "closed_units": result.closed_units, "users": result.users,
                 "roles": result.roles, "authenticators": result.authenticators, "plans": result.plans,
+                "report_periods": result.report_periods,
             },
         )
     return result

@@ -13,9 +13,14 @@ a date, to the level above"; the level above consolidates and reports further up
   ``SubmissionRevision``;
 - ``DataValue`` holds the *counted* figures: one row per numeric indicator of a submitted or
   accepted report, written when it is submitted and removed when it is returned. It carries the
-  period and the report's anchor (the nearest administrative unit) so that the upward
-  aggregation is one ordered scan of one index, without a join — the price is that those two
-  columns are copied from the submission, always in the same transaction.
+  period and the report's anchor (the nearest administrative unit), copied from the submission in
+  the same transaction, so that subtotals per anchor are one ordered scan of one index, no join;
+- ``AnchorTotal`` holds those subtotals — per (period, anchor, indicator): sum, count, min, max of
+  the counted figures — recomputed for the one anchor concerned in the same transaction as every
+  change of counted figures (``totals.refresh_anchor_totals``). Nationally that is ≈ 3,400 anchors
+  × 60 indicators instead of 6,000,000 figures, so the upward aggregation of every level reads
+  200,000 rows, not 6 M: the analytics-table idea of DHIS2, kept exact by the transaction instead
+  of a nightly job. ``danvan reports rebuild-totals`` recomputes them from the figures.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from danvan.core.models import TimeStampedModel
 from danvan.orgs.queries import UnitScopedQuerySet
@@ -270,7 +276,7 @@ class ReportingRegime(TimeStampedModel):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("period status", "Open")
     CLOSED = "closed", _("Closed")
 
 
@@ -289,7 +295,8 @@ class Period(TimeStampedModel):
     due_on = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
     data_version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Bumped whenever a counted figure changes; keys cached aggregates."
+        default=1, editable=False,
+        help_text="Bumped by every change of a report's status or counted figures; keys cached aggregates.",
     )
     lock_version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -442,6 +449,28 @@ class DataValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}/{self.indicator_id}={self.num}"
+
+
+class AnchorTotal(models.Model):
+    """Subtotals of the counted figures of one anchor (see the module docstring for why they exist)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    anchor = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_index=False)
+    value_sum = models.FloatField()
+    value_count = models.PositiveIntegerField()
+    value_min = models.FloatField(null=True)
+    value_max = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("subtotal")
+        verbose_name_plural = _("subtotals")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "anchor", "indicator"], name="reports_anchortotal_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}/{self.anchor_id}/{self.indicator_id}"
 
 
 class ReminderKind(models.TextChoices):

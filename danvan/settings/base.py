@@ -205,6 +205,8 @@ EMAIL_HOST_USER = os.environ.get("DANVAN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DANVAN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DANVAN_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DANVAN_FROM_EMAIL", "danvan@localhost")
+# The site's public address (e.g. https://danvan.laichau.gov.vn), for links in e-mails sent by the worker.
+DANVAN_SITE_URL = os.environ.get("DANVAN_SITE_URL", "")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

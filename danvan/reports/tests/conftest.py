@@ -81,3 +81,13 @@ def period(tree: dict[str, Any], kinds: dict[str, Any], small_form: Any) -> Any:
     for unit, anchor in ((tree["A1"], tree["A1"]), (tree["A2"], tree["A2"]), (tree["Adep"], tree["A"])):
         Submission.objects.create(period=p, org_unit=unit, anchor=anchor)
     return p
+
+
+@pytest.fixture(autouse=True)
+def _fresh_form_cache() -> Any:
+    """Published form specs are cached per process; a test must not see another test's form."""
+    from danvan.reports import validation
+
+    validation.clear_cache()
+    yield
+    validation.clear_cache()

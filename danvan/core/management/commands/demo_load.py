@@ -39,11 +39,13 @@ class Command(VietnameseCommand):
                 self.style.SUCCESS(
                     _(
                         "Demo data loaded: %(units)d units created, %(closed)d former units closed, "
-                        "%(users)d users, %(roles)d roles, %(auth)d authenticators, %(plans)d plans."
+                        "%(users)d users, %(roles)d roles, %(auth)d authenticators, %(plans)d plans, "
+                        "%(periods)d reporting periods."
                     )
                     % {
                         "units": result.units, "closed": result.closed_units, "users": result.users,
                         "roles": result.roles, "auth": result.authenticators, "plans": result.plans,
+                        "periods": result.report_periods,
                     }
                 )
             )
