@@ -53,12 +53,23 @@ def visible_submissions(user: Any) -> QuerySet[Submission]:
 
 
 def my_submissions(user: Any) -> QuerySet[Submission]:
-    """Reports the user can fill in now: an editor's units, open periods, not submitted or accepted."""
-    q = visible_q(user, prefix="org_unit__", roles=EDITORS)
+    """Reports the user has to fill in now: open periods, not submitted or accepted.
+
+    "Their" reports are those of the units they edit for and of the units anchored at them (a
+    commune's villages, a province's departments) — not every report of the subtree, which the
+    role also allows editing: a province officer would otherwise see 3,000 communes' reports here
+    instead of the province's own; the reports below are theirs to review, on the review list.
+    """
     qs = _submissions().filter(
         status__in=EDITABLE_STATUSES, period__status=PeriodStatus.OPEN, period__regime__status=RegimeStatus.ACTIVE,
-    )
-    return (qs if q is None else qs.filter(q)).order_by("period__due_on", "org_unit__path")
+    ).order_by("period__due_on", "org_unit__path")
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return qs
+    units = sorted({g.unit_id for g in scope.grants if g.role in EDITORS})
+    if not units:
+        return qs.none()
+    return qs.filter(Q(org_unit_id__in=units) | Q(anchor_id__in=units))
 
 
 def submissions_to_review(user: Any) -> QuerySet[Submission]:

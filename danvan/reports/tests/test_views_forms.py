@@ -179,7 +179,8 @@ def test_home_query_count_does_not_grow_with_reports(
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("reports:home")).status_code == 200
     for i in range(60):
-        orgs.create_unit(actor=None, kind=kinds["commune"], name=f"Xã {i}", parent=tree["A"], audit_event=False)
+        # Departments are anchored at the province: their reports are the province officer's own to fill.
+        orgs.create_unit(actor=None, kind=kinds["department"], name=f"Sở {i}", parent=tree["A"], audit_event=False)
     services.sync_expected(period=period)
     with CaptureQueriesContext(connection) as many:
         html = client.get(reverse("reports:home")).content.decode()
