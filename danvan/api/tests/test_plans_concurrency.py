@@ -6,15 +6,14 @@ tests in test_plans_upload.py and test_plans_api.py cover the same rules there.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 
+from danvan.core.testing import run_together
 from danvan.plans.models import Plan
 
 from .test_plans_api import make_plan, patch
@@ -25,26 +24,6 @@ pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent connections"),
 ]
 
-
-def run_together(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_simultaneous_imports_with_one_key_create_one_plan(tree, callers):

@@ -7,14 +7,13 @@ already cover through the conditional UPDATE.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.core.testing import run_together
 from danvan.plans import services
 from danvan.plans.models import Plan
 from danvan.plans.tests.test_services import make_draft
@@ -24,27 +23,6 @@ pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent connections"),
 ]
 
-
-def run_together(*calls: Callable[[], Any]) -> list[Any]:
-    """Start the calls at the same instant; each result is its return value or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_simultaneous_issues_get_distinct_numbers(tree: Any) -> None:

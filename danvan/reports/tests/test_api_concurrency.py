@@ -6,13 +6,13 @@ test in test_api_input.py covers the same rule there.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from danvan.core.testing import run_together
 from danvan.reports.models import Submission, SubmissionRevision
 
 from .test_api import ANSWERS, GOOD, Caller, make_callers, put_values, sub
@@ -27,26 +27,6 @@ pytestmark = [
 def callers(tree: dict[str, Any], make_user: Callable[..., Any]) -> dict[str, Caller]:
     return make_callers(tree, make_user)
 
-
-def run_together(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_simultaneous_saves_from_one_version(period, tree, callers):

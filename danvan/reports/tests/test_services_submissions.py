@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.models import AuditEvent
+from danvan.core.testing import run_together
 from danvan.notifications.models import Notification
 from danvan.reports import queries, services
 from danvan.reports.models import (
@@ -420,26 +419,6 @@ def test_queries_scope_and_query_counts(period: Period, tree: dict[str, Any], us
 
 # --------------------------------------------------------------------------- two at once (PostgreSQL)
 
-
-def run_together(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 from collections.abc import Callable
 from io import StringIO
 from typing import Any
@@ -12,10 +11,11 @@ from typing import Any
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from danvan.core.models import AuditEvent
+from danvan.core.testing import run_together
 from danvan.notifications.models import Notification
 from danvan.reports.models import PeriodStatus, Submission, SubmissionReminder, SubmissionStatus
 from danvan.reports.tasks import reminder_starts, send_reminders, send_report_reminders
@@ -214,26 +214,6 @@ def test_remind_command(period: Any, people: dict[str, Any], mailoutbox: list[An
 
 # --------------------------------------------------------------------------- two workers at once
 
-
-def run_together(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
