@@ -209,6 +209,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DANVAN_FROM_EMAIL", "danvan@localhost")
 # The site's public address (e.g. https://danvan.laichau.gov.vn), for links in e-mails sent by the worker.
 DANVAN_SITE_URL = os.environ.get("DANVAN_SITE_URL", "")
 
+# Fernet keys for whistleblowers' identities, newest first (MultiFernet: the first encrypts, all decrypt;
+# `danvan petitions rotate-keys` re-encrypts with the first). Comma-separated; kept apart from backups.
+DANVAN_IDENTITY_KEYS = [k.strip() for k in os.environ.get("DANVAN_IDENTITY_KEYS", "").split(",") if k.strip()]
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest unit import file accepted (bytes).

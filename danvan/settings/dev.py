@@ -19,3 +19,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# A fixed key so that the local database stays readable across restarts; never used in production.
+DANVAN_IDENTITY_KEYS = [k.strip() for k in os.environ.get("DANVAN_IDENTITY_KEYS", "").split(",") if k.strip()] or [
+    "K_RRPJ_XVwUfdMa4qqruU7GnC7DAKUSJkuwR68oJT5Q=",  # noqa: S105 (not a secret: development only)
+]

@@ -26,3 +26,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# A fixed key so that the local database stays readable across restarts; never used in production.
+DANVAN_IDENTITY_KEYS = [k.strip() for k in os.environ.get("DANVAN_IDENTITY_KEYS", "").split(",") if k.strip()] or [
+    "QelMNZ5PGbsYrxEdOUcvnNBAmM75GKGG0R3F_LWnl3E=",  # noqa: S105 (not a secret: tests only)
+]
