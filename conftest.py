@@ -131,14 +131,16 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
 
     if transactional:
         # A transactional test starts after another one's flush, which also removed the rows the
-        # migrations seed (unit kinds, legal deadline rules); put them back.
+        # migrations seed (unit kinds, legal deadline rules, petition fields); put them back.
         from danvan.orgs.models import OrgKind
-        from danvan.petitions.models import DeadlineRule
+        from danvan.petitions.models import DeadlineRule, PetitionField
 
         if not OrgKind.objects.exists():
             import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
         if not DeadlineRule.objects.exists():
             import_module("danvan.petitions.migrations.0002_load_deadline_rules").load(apps, None)
+        if not PetitionField.objects.exists():
+            import_module("danvan.petitions.migrations.0004_load_fields").load(apps, None)
     if connection.vendor != "sqlite":
         yield
         return

@@ -2,10 +2,15 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env_bool, env_int
 
 SECRET_KEY = os.environ["DANVAN_SECRET_KEY"]
+# Whistleblowers' identities cannot be stored without a key: fail at start-up rather than at the first denunciation.
+if not DANVAN_IDENTITY_KEYS:  # noqa: F405
+    raise ImproperlyConfigured("Set DANVAN_IDENTITY_KEYS (one or more Fernet keys, newest first).")
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("DANVAN_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

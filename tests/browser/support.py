@@ -26,6 +26,12 @@ def totp_code(secret: str, at: float | None = None) -> str:
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    if at is None:
+        # A code typed in the last seconds of its 30-second window may reach the server in the next
+        # one, which rejects it (no tolerance); a person would wait for the new code, and so do we.
+        left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+        if left < 4:
+            time.sleep(left + 0.1)
     counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
 
