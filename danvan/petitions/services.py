@@ -23,13 +23,17 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
-from danvan.core.text import clean_text, nfc
+from danvan.core.writes import clean_field_text, conditional_update
+from danvan.core.writes import fmt_date as _fmt
+from danvan.core.writes import is_int as _is_int
+from danvan.core.writes import raise_if as _raise
+from danvan.core.writes import user_or_none as _user
 from danvan.orgs.models import OrgUnit
 
 from . import rules as petition_rules
@@ -65,39 +69,19 @@ _PERSONAL_KEYS = frozenset({"identity", "filer_name", "filer_address", "name", "
 # --------------------------------------------------------------------------- small helpers
 
 
-def _raise(errors: dict[str, Any]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_date(value: Any) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
-def _fmt(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
 
 def _text(errors: dict[str, Any], name: str, value: Any, limit: int, *, required: bool = False,
           multiline: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[name] = _("Enter text.")
-        return ""
-    value = nfc(value).strip() if multiline else clean_text(value)
-    if required and not value:
-        errors[name] = _("This field is required.")
-    elif len(value) > limit:
-        errors[name] = _("This field must be at most %(n)d characters.") % {"n": limit}
+    value, error = clean_field_text(value, limit, required=required, multiline=multiline)
+    if error:
+        errors[name] = error
     return value
 
 
@@ -549,12 +533,7 @@ def transition(*, actor: Any, petition: Petition, action: str, expected_version:
         setattr(fresh, name, value)
     fresh.next_due, fresh.next_due_key = next_deadline(fresh, today=today)
     fields.update(next_due=fresh.next_due, next_due_key=fresh.next_due_key, updated_at=timezone.now())
-    done = Petition.objects.filter(pk=fresh.pk, lock_version=expected_version).update(
-        lock_version=F("lock_version") + 1, **fields)
-    if not done:
-        raise ConcurrentEditError(_conflict())
-    fresh.lock_version = expected_version + 1
-    fresh.updated_at = fields["updated_at"]
+    conditional_update(Petition, fresh, expected_version, _conflict(), **fields)
     clean_event = {k: _json(v) for k, v in event_data.items() if k not in _PERSONAL_KEYS}
     clean_event["next_due"] = _json(fresh.next_due)
     PetitionEvent.objects.create(

@@ -25,6 +25,10 @@ from django.utils.translation import gettext as _
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import clean_text, nfc, search_key
+from danvan.core.writes import fmt_date as _fmt
+from danvan.core.writes import is_int as _is_int
+from danvan.core.writes import raise_if as _raise
+from danvan.core.writes import user_or_none as _creator
 from danvan.orgs.models import OrgKind, OrgUnit
 
 from . import rules as plan_rules
@@ -163,12 +167,6 @@ def _date_error(value: Any) -> str:
     return ""
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _fmt(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def _check_unit_in_subtree(errors: dict[str, Any], field: str, unit: Any, issuer: OrgUnit) -> None:
@@ -190,10 +188,6 @@ def _check_not_before_issue(errors: dict[str, Any], field: str, due_on: Any, pla
             "due": _fmt(due_on), "issued": _fmt(plan.issued_on),
         }
 
-
-def _raise(errors: dict[str, Any]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 # --------------------------------------------------------------------------- plan fields
@@ -1149,9 +1143,6 @@ def _require_visible(actor: Any, plan: Plan) -> None:
         raise ValidationError({NON_FIELD_ERRORS: _("This plan has been deleted.")})
     _require(actor, "plans.view_plan", plan)
 
-
-def _creator(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic

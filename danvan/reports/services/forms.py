@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.text import clean_text
+from danvan.core.writes import clean_field_text as _text
+from danvan.core.writes import is_int as _is_int
+from danvan.core.writes import raise_if as _raise
+from danvan.core.writes import user_or_none as _creator
 from danvan.orgs.models import OrgUnit
 
 from .. import rules as report_rules
@@ -30,7 +34,6 @@ from ..models import (
     ReportForm,
     ValueType,
 )
-from ._common import _creator, _is_int, _raise, _text
 
 
 def _lock_form(form: ReportForm) -> ReportForm:

@@ -16,6 +16,13 @@ from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.core.writes import check_version as _check_version
+from danvan.core.writes import clean_field_text as _text
+from danvan.core.writes import conditional_update as _conditional_update
+from danvan.core.writes import fmt_date as _fmt
+from danvan.core.writes import is_int as _is_int
+from danvan.core.writes import raise_if as _raise
+from danvan.core.writes import user_or_none as _creator
 from danvan.orgs.models import OrgKind, OrgUnit
 from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import subtree_q
@@ -35,17 +42,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..tree import anchor_id_for
-from ._common import (
-    _bump_data_version,
-    _check_version,
-    _chunks,
-    _conditional_update,
-    _creator,
-    _fmt,
-    _is_int,
-    _raise,
-    _text,
-)
+from ._common import _bump_data_version, _chunks
 
 REGIME_FIELDS = ("name", "plan", "form", "scope_root", "reporter_kinds", "period_kinds", "cutoffs", "deadlines",
                  "status")

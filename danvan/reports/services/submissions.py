@@ -14,6 +14,11 @@ from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.core.writes import check_version as _check_version
+from danvan.core.writes import clean_field_text as _text
+from danvan.core.writes import conditional_update as _conditional_update
+from danvan.core.writes import raise_if as _raise
+from danvan.core.writes import user_or_none as _creator
 from danvan.orgs.scope import scope_of
 
 from .. import rules as report_rules
@@ -26,16 +31,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..totals import refresh_anchor_totals
-from ._common import (
-    COMMENT_MAX,
-    REASON_MAX,
-    _bump_data_version,
-    _check_version,
-    _conditional_update,
-    _creator,
-    _raise,
-    _text,
-)
+from ._common import COMMENT_MAX, REASON_MAX, _bump_data_version
 
 
 def _report_conflict() -> str:
