@@ -133,7 +133,7 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
         # A transactional test starts after another one's flush, which also removed the rows the
         # migrations seed (unit kinds, legal deadline rules, petition fields); put them back.
         from danvan.orgs.models import OrgKind
-        from danvan.petitions.models import DeadlineRule, PetitionField
+        from danvan.petitions.models import DeadlineRule, PetitionField, ReceptionRule
 
         if not OrgKind.objects.exists():
             import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
@@ -141,6 +141,8 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
             import_module("danvan.petitions.migrations.0002_load_deadline_rules").load(apps, None)
         if not PetitionField.objects.exists():
             import_module("danvan.petitions.migrations.0004_load_fields").load(apps, None)
+        if not ReceptionRule.objects.exists():
+            import_module("danvan.petitions.migrations.0006_load_reception_rules").load(apps, None)
     if connection.vendor != "sqlite":
         yield
         return

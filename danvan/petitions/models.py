@@ -216,6 +216,30 @@ class Petition(TimeStampedModel):
     next_due_key = models.CharField(_("next deadline for"), max_length=20, blank=True)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
     suspended_days = models.PositiveIntegerField(_("days suspended"), default=0)
+    # Duplicates and over-level cases (danvan.petitions.duplicates): the content without marks, and a
+    # keyed hash of the filer (never the filer), so matching needs neither the identity nor its key.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    filer_key = models.CharField(max_length=64, editable=False, blank=True, default="", db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    over_level = models.BooleanField(_("over-level"), default=False)
+    over_level_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("still open at the lower level as"),
+    )
+    prolonged_since = models.DateField(_("prolonged since"), null=True, blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+    visit = models.ForeignKey(
+        "ReceptionVisit", null=True, blank=True, on_delete=models.SET_NULL, related_name="petitions",
+        verbose_name=_("reception visit"),
+    )
+    # The public site: a citizen checks an online recommendation with the code and a secret (hashed).
+    tracking_code = models.CharField(_("tracking code"), max_length=20, null=True, blank=True, unique=True)
+    tracking_secret_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
+    published_at = models.DateTimeField(_("result published at"), null=True, blank=True)
+    public_summary = models.TextField(_("published result"), blank=True)
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -244,6 +268,7 @@ class Petition(TimeStampedModel):
         indexes = [
             models.Index(fields=["org_unit", "status", "next_due"], name="petitions_worklist_idx"),
             models.Index(fields=["status", "next_due"], name="petitions_due_idx"),
+            models.Index(fields=["org_unit", "received_on"], name="petitions_unit_received_idx"),
         ]
 
     def __str__(self) -> str:
@@ -315,3 +340,359 @@ class CaseHandler(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} ← {self.user_id}"
+
+
+# --------------------------------------------------------------------------- citizen reception
+
+
+class ReceptionPer(models.TextChoices):
+    WEEK = "week", _("a week")
+    MONTH = "month", _("a month")
+
+
+class ReceptionRule(TimeStampedModel):
+    """How many days a head of a kind of unit must receive citizens, in force from a date.
+
+    The law sets it per level (province ≥ 1 day a month, commune ≥ 1 day a week, agencies ≥ 1 day a
+    month) and the 2026 amendment may change it, so it is data with effective dates, never code.
+    """
+
+    unit_kind = models.ForeignKey(
+        "orgs.OrgKind", on_delete=models.PROTECT, related_name="+", verbose_name=_("kind of unit")
+    )
+    min_days = models.PositiveSmallIntegerField(_("minimum days"))
+    per = models.CharField(_("per"), max_length=5, choices=ReceptionPer.choices)
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(_("in force until"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+
+    class Meta:
+        ordering = ["unit_kind__rank", "effective_from"]
+        verbose_name = _("reception rule")
+        verbose_name_plural = _("reception rules")
+        constraints = [
+            models.UniqueConstraint(fields=["unit_kind", "effective_from"], name="petitions_reception_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="petitions_reception_rule_order",
+            ),
+            models.CheckConstraint(condition=Q(min_days__gte=1), name="petitions_reception_rule_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_kind_id}: {self.min_days}/{self.per} from {self.effective_from:%d/%m/%Y}"
+
+
+class ReceptionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+
+
+class ReceptionSession(TimeStampedModel):
+    """A scheduled reception: a head's reception day or an officer's regular reception, in person or online.
+
+    Heads' sessions count towards the reception rule; published sessions appear on the public site.
+    """
+
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="reception_sessions", verbose_name=_("unit")
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("from"), null=True, blank=True)
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+    by_head = models.BooleanField(_("received by the head"), default=False)
+    host_name = models.CharField(_("received by"), max_length=200)
+    host_title = models.CharField(_("title"), max_length=200, blank=True)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("user receiving"),
+    )
+    mode = models.CharField(_("form"), max_length=10, choices=ReceptionMode.choices, default=ReceptionMode.IN_PERSON)
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    recording_ref = models.CharField(_("recording"), max_length=300, blank=True,
+                                     help_text=_("Where the recording of an online session is kept."))
+    published = models.BooleanField(_("published on the public site"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "starts_at", "pk"]
+        verbose_name = _("reception session")
+        verbose_name_plural = _("reception sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="petitions_session_time_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["org_unit", "date"], name="petitions_session_unit_date")]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.date:%d/%m/%Y}"
+
+
+class VisitHandling(models.TextChoices):
+    ACCEPTED = "accepted", _("Petition received for handling")
+    GUIDED = "guided", _("Citizen guided")
+    FORWARDED = "forwarded", _("Forwarded")
+    RECORDED = "recorded", _("Content recorded and answered")
+    REFUSED = "refused", _("Reception refused")
+
+
+class RefusalGround(models.TextChoices):
+    """The only grounds on which a reception may be refused (Law 42/2013 Art. 9; Decree 154/2026 Art. 4)."""
+
+    INCAPACITATED = "incapacitated", _("Drunk, under stimulants, or mentally ill so as to lose awareness")
+    DISRUPTIVE = "disruptive", _("Threatening, insulting or disrupting the reception")
+    ALREADY_RESOLVED = "already_resolved", _("Already resolved correctly, reviewed, and repeated without new facts")
+    OTHER_LEGAL = "other_legal", _("Another ground the law lists")
+
+
+class ReceptionVisit(TimeStampedModel):
+    """One line of the reception book (form 03/TCD), numbered per unit per year.
+
+    For a denunciation the visitor's name, address and ID are not kept here in clear: they go to
+    ``identity_ciphertext`` (the same keys as ``FilerIdentity``) and the petition created from the
+    visit takes them over, so the book never shows a whistleblower to anyone but the handlers.
+    """
+
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="reception_visits", verbose_name=_("unit")
+    )
+    session = models.ForeignKey(
+        ReceptionSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits",
+        verbose_name=_("reception session"),
+    )
+    book_year = models.PositiveSmallIntegerField(_("book year"))
+    number = models.PositiveIntegerField(_("number"))
+    visited_on = models.DateField(_("date"))
+    visitor_name = models.CharField(_("full name"), max_length=200, blank=True)
+    visitor_address = models.CharField(_("address"), max_length=300, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=20, blank=True)
+    identity_ciphertext = models.TextField(blank=True, default="", editable=False)
+    summary = models.TextField(_("summary of content"))
+    kind = models.CharField(_("kind"), max_length=15, choices=PetitionKind.choices)
+    people_count = models.PositiveSmallIntegerField(_("people with the same content"), default=1)
+    prior_bodies = models.CharField(_("bodies that already handled it"), max_length=500, blank=True)
+    has_written_petition = models.BooleanField(_("brought a written petition"), default=True)
+    content_signed = models.BooleanField(
+        _("content recorded and signed by the citizen"), default=False,
+        help_text=_("For a citizen without a written petition: the content is written down and signed."),
+    )
+    handling = models.CharField(_("handling"), max_length=10, choices=VisitHandling.choices)
+    forwarded_to_name = models.CharField(_("forwarded to"), max_length=255, blank=True)
+    forward_document_number = models.CharField(_("forwarding document number"), max_length=50, blank=True)
+    refusal_ground = models.CharField(_("ground for refusal"), max_length=20, choices=RefusalGround.choices, blank=True)
+    refusal_reason = models.TextField(_("reason explained"), blank=True)
+    follow_up = models.TextField(_("follow-up of the result"), blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    # A delegation of this many people or more is a mass delegation (đoàn đông người).
+    MASS_THRESHOLD = 5
+
+    class Meta:
+        ordering = ["-visited_on", "-number"]
+        verbose_name = _("reception book entry")
+        verbose_name_plural = _("reception book entries")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "book_year", "number"], name="petitions_visit_number_unique"),
+            models.UniqueConstraint(
+                fields=["org_unit", "idempotency_key"], condition=~Q(idempotency_key=""),
+                name="petitions_visit_idempotency_unique",
+            ),
+            models.CheckConstraint(condition=Q(people_count__gte=1), name="petitions_visit_people_positive"),
+            models.CheckConstraint(
+                condition=~Q(handling="refused") | ~Q(refusal_ground=""), name="petitions_visit_refusal_ground",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.book_year}"
+
+    @property
+    def is_mass(self) -> bool:
+        return self.people_count >= self.MASS_THRESHOLD
+
+
+# --------------------------------------------------------------------------- attachments and notices
+
+
+class Attachment(models.Model):
+    """A file of a petition or a visit, kept outside the web root and served only through a permission check.
+
+    A denunciation's files that identify the filer (handwriting scans) are stored encrypted and
+    count as part of the identity: only the handlers can download them.
+    """
+
+    petition = models.ForeignKey(Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    visit = models.ForeignKey(
+        ReceptionVisit, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="petitions/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    identifies_filer = models.BooleanField(_("identifies the filer"), default=False)
+    encrypted = models.BooleanField(default=False, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(petition__isnull=False) | Q(visit__isnull=False), name="petitions_attachment_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk}"
+
+
+class NoticeKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Notice of acceptance")
+    FORWARD = "forward", _("Forwarding slip")
+    GUIDANCE = "guidance", _("Guidance to the filer")
+    REFUSAL = "refusal", _("Notice of refusal")
+    NOT_ACCEPTED = "not_accepted", _("Notice of non-acceptance")
+    EXTENSION = "extension", _("Extension decision")
+    RESULT = "result", _("Notice of the result")
+
+
+class Notice(models.Model):
+    """A numbered notice the law calls for at a step of a case (or a reception refusal), written as DOCX.
+
+    Numbers run per unit, kind and year. The document is rebuilt from this row and the case on
+    each download, so a fixed typo in a unit's name never leaves a stale file behind.
+    """
+
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    petition = models.ForeignKey(Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    visit = models.ForeignKey(ReceptionVisit, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    event = models.ForeignKey(PetitionEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=15, choices=NoticeKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    issued_on = models.DateField(_("issued on"))
+    data = models.JSONField(default=dict, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "kind", "year", "number"], name="petitions_notice_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}/{self.year}"
+
+
+# --------------------------------------------------------------------------- grassroots mediation
+
+
+class MediationStatus(models.TextChoices):
+    OPEN = "open", _("Being mediated")
+    SUCCESSFUL = "successful", _("Mediated successfully")
+    UNSUCCESSFUL = "unsuccessful", _("Mediation failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MediationCase(TimeStampedModel):
+    """A grassroots mediation (Law 35/2013 on grassroots mediation), held by a village or commune team."""
+
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="mediations", verbose_name=_("unit")
+    )
+    petition = models.ForeignKey(
+        Petition, null=True, blank=True, on_delete=models.SET_NULL, related_name="mediations", verbose_name=_("petition")
+    )
+    visit = models.ForeignKey(
+        ReceptionVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="mediations",
+        verbose_name=_("reception visit"),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    parties = models.TextField(_("parties"))
+    opened_on = models.DateField(_("opened on"))
+    status = models.CharField(_("status"), max_length=12, choices=MediationStatus.choices, default=MediationStatus.OPEN)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("mediation")
+        verbose_name_plural = _("mediations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="petitions_mediation_date_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Mediator(models.Model):
+    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="mediators")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role in the team"), max_length=100, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediationSession(models.Model):
+    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    summary = models.TextField(_("what was said"))
+    result = models.CharField(_("result"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_on:%d/%m/%Y}"
