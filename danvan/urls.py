@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/", include("danvan.plans.urls")),
     path("legal/", include("danvan.legal.urls")),
     path("petitions/", include("danvan.petitions.urls")),
+    path("public/petitions/", include("danvan.petitions.urls_public")),
+    path("open311/v2/", include("danvan.petitions.urls_open311")),
     path("reports/", include("danvan.reports.urls")),
     path("notifications/", include("danvan.notifications.urls")),
     path("api/v1/", api.urls),

@@ -14,9 +14,13 @@ from pydantic import Field
 
 from danvan.api.errors import AUTH_ERRORS, error_responses
 
+from .api_mediation import router as mediation_router
+from .api_reception import router as reception_router
 from .deadlines import compute_deadlines
 
 router = Router(tags=["petitions"])
+router.add_router("/reception", reception_router)
+router.add_router("/mediations", mediation_router)
 
 
 class DeadlineParams(Schema):

@@ -36,8 +36,8 @@ from danvan.core.writes import raise_if as _raise
 from danvan.core.writes import user_or_none as _user
 from danvan.orgs.models import OrgUnit
 
+from . import duplicates, flags, notices, workflow
 from . import rules as petition_rules
-from . import workflow
 from .deadlines import compute_deadlines
 from .models import (
     CaseHandler,
@@ -48,6 +48,7 @@ from .models import (
     PetitionField,
     PetitionKind,
     PetitionStatus,
+    ReceptionVisit,
     RuleKind,
 )
 
@@ -285,6 +286,7 @@ def receive_petition(
     content: str = "", filer_name: str = "", filer_address: str = "", anonymous: bool = False, signers: int = 1,
     field: PetitionField | None = None, forwarded_by: str = "", round: int | None = None,
     first_round: Petition | None = None, identity: dict[str, str] | None = None, idempotency_key: str = "",
+    visit: ReceptionVisit | None = None,
 ) -> Petition:
     """Record a petition as received and number it: the unit's next number in the year of receipt.
 
@@ -307,9 +309,13 @@ def receive_petition(
         due = compute_deadlines(_rule_kind(kind), data["received_on"], round=data["round"] or 1, today=today)
     except ValidationError as exc:
         raise _deadline_errors(exc) from exc
+    if visit is not None and (not isinstance(visit, ReceptionVisit) or visit.org_unit_id != org_unit.pk):
+        raise ValidationError({"visit": _("The reception visit belongs to another unit.")})
     petition = Petition(
         org_unit=org_unit, channel=channel, kind=kind, idempotency_key=key, created_by=_user(actor),
-        number_year=data["received_on"].year, number=_next_number(org_unit.pk, data["received_on"].year), **data,
+        number_year=data["received_on"].year, number=_next_number(org_unit.pk, data["received_on"].year),
+        visit=visit, search_text=duplicates.search_text_for(data["summary"], data["content"]),
+        filer_key=duplicates.filer_key_for(data["filer_name"], data["filer_address"], ident), **data,
     )
     petition.next_due, petition.next_due_key = next_deadline(petition, today=today)
     try:
@@ -325,12 +331,14 @@ def receive_petition(
         from .identity import store_identity
 
         store_identity(petition, ident)
-    PetitionEvent.objects.create(
+    event = PetitionEvent.objects.create(
         petition=petition, at=timezone.now(), actor=_user(actor), action="receive", from_status="",
         to_status=petition.status,
         data={"number": petition.number, "year": petition.number_year, "channel": channel, "kind": kind,
               "acceptance_due": due.acceptance_due.isoformat() if due.acceptance_due else None},
     )
+    flags.flag_over_level(petition)
+    notices.issue_for_step(actor=actor, petition=petition, event=event)
     audit.record("petitions.petition.receive", actor=actor, obj=petition, org_unit=org_unit, summary={
         "number": petition.number, "year": petition.number_year, "kind": kind, "channel": channel,
         "next_due": petition.next_due, "anonymous": petition.anonymous, "signers": petition.signers,
@@ -536,10 +544,11 @@ def transition(*, actor: Any, petition: Petition, action: str, expected_version:
     conditional_update(Petition, fresh, expected_version, _conflict(), **fields)
     clean_event = {k: _json(v) for k, v in event_data.items() if k not in _PERSONAL_KEYS}
     clean_event["next_due"] = _json(fresh.next_due)
-    PetitionEvent.objects.create(
+    event = PetitionEvent.objects.create(
         petition=fresh, at=timezone.now(), actor=_user(actor), action=action, from_status=old_status,
         to_status=target, reason=reason, data=clean_event,
     )
+    notices.issue_for_step(actor=actor, petition=fresh, event=event)
     audit.record(f"petitions.petition.{action}", actor=actor, obj=fresh, org_unit=fresh.org_unit, summary={
         "number": fresh.number, "year": fresh.number_year, "from": old_status, "to": target,
         **{k: v for k, v in clean_event.items() if k not in {"to_name", "decision_number"}},
