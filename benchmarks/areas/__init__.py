@@ -13,4 +13,5 @@ AREAS: dict[str, str] = {
     "orgs": "benchmarks.areas.orgs",
     "plans": "benchmarks.areas.plans",
     "reports": "benchmarks.areas.reports",
+    "petitions": "benchmarks.areas.petitions",
 }

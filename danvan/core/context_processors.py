@@ -14,6 +14,10 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("plans:list", _("Plans"), "plans"),
     ("reports:home", _("Reports"), "reports"),
     ("legal:list", _("Legal documents"), "legal"),
+    ("petitions:list", _("Petitions"), "petitions"),
+    ("petitions:reception", _("Citizen reception"), "petitions"),
+    ("petitions:mediation_list", _("Mediation"), "petitions"),
+    ("petitions:statistics", _("Petition statistics"), "petitions"),
     ("petitions:deadlines", _("Deadline calculator"), "petitions"),
     ("orgs:tree", _("Units"), "orgs"),
 ]
@@ -39,6 +43,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": False})
+    # One entry is current: the longest address the page is under (/petitions/reception/ is
+    # "Citizen reception", not also "Petitions").
+    matches = [i for i in items if (request.path == i["url"] if i["url"] == "/" else request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

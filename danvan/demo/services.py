@@ -24,6 +24,8 @@ from danvan.orgs.models import Membership, OrgKind, OrgUnit, UnitSuccession
 from danvan.orgs.roles import Role
 
 from . import data
+from .mediation import load_demo_mediation
+from .petitions import load_demo_petitions
 from .plans import load_demo_plans
 from .reports import load_demo_reports
 
@@ -49,13 +51,15 @@ class DemoResult:
     authenticators: int = 0
     plans: int = 0
     report_periods: int = 0
+    petitions: int = 0
+    mediations: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(
             self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans
-            or self.report_periods
+            or self.report_periods or self.petitions or self.mediations
         )
 
 
@@ -163,6 +167,8 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
 
     loader.result.plans = load_demo_plans(actor=actor)
     loader.result.report_periods = load_demo_reports(actor=actor)
+    loader.result.petitions = load_demo_petitions(actor=actor)
+    loader.result.mediations = load_demo_mediation(actor=actor)
 
     result = loader.result
     if result.changed:
@@ -171,7 +177,8 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
             summary={
                 "units": result.units, "closed_units": result.closed_units, "users": result.users,
                 "roles": result.roles, "authenticators": result.authenticators, "plans": result.plans,
-                "report_periods": result.report_periods,
+                "report_periods": result.report_periods, "petitions": result.petitions,
+                "mediations": result.mediations,
             },
         )
     return result

@@ -1,14 +1,64 @@
-"""Duplicate candidates and the keys they are matched on (placeholder; issue #5 duplicates work fills it in)."""
+"""Duplicate candidates on intake, and linking a duplicate to its original.
+
+Two petitions are "the same matter" when they come from the same filer (``filer_key``, a keyed
+hash: the filer is matched without being readable here) or when their content is alike
+(``search_text``: summary and content without marks, so "Bắc Kạn" and "bac kan" match).
+
+Likeness is trigram similarity, the measure of PostgreSQL's ``pg_trgm``: on PostgreSQL the GIN
+trigram index of migration 0007 finds the rows (``search_text % query``) and ``similarity()``
+scores them; on SQLite (small installations, tests) the most recent petitions of the scope are
+scored in Python with the same measure, so both answer alike on small data.
+
+What the officer sees is never more than they could see otherwise: every candidate passes
+``visible_to(user)``. A petition of a unit above that the user cannot read is left out entirely,
+not even counted: a count would tell a commune officer that the province holds a denunciation
+about the same matter. And a denunciation only matches on its filer for a user assigned as its
+handler: otherwise "same filer" would reveal who denounced.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
+from danvan.core import audit
+from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import search_key
+from danvan.core.writes import conditional_update
+from danvan.core.writes import user_or_none as _user
+from danvan.orgs.models import OrgUnit
+from danvan.orgs.paths import ancestor_ids
+from danvan.orgs.scope import scope_of
+
+from .models import CaseHandler, Petition, PetitionEvent, PetitionKind
+from .workflow import HANDLING_ROLES, INTAKE_ROLES
 
 SEARCH_TEXT_MAX = 2000
+THRESHOLD = 0.3  # pg_trgm's default: below it, two texts share too little to be worth an officer's look
+MAX_LIMIT = 50
+SQLITE_POOL = 1000  # most recent petitions of the scope scored in Python on SQLite
+LINK_ROLES = HANDLING_ROLES | INTAKE_ROLES
+
+_WORD = re.compile(r"[0-9a-z]+")
 
 
 def search_text_for(summary: str, content: str) -> str:
@@ -26,3 +76,197 @@ def filer_key_for(filer_name: str, filer_address: str, identity: dict[str, Any] 
     if not basis:
         return ""
     return salted_hmac("danvan.petitions.filer_key", basis, algorithm="sha256").hexdigest()
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each word padded with two blanks before and one after."""
+    out: set[str] = set()
+    for word in _WORD.findall(text):
+        padded = f"  {word} "
+        out.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's ``similarity()``: shared trigrams over all trigrams of both texts."""
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+class TrigramMatch(Func):
+    """``search_text % query``: true when the similarity reaches ``pg_trgm.similarity_threshold`` (uses the GIN index)."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def set_threshold(threshold: float = THRESHOLD) -> None:
+    """For ``%`` in the current transaction only (SET LOCAL: nothing leaks into the pooled connection)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True)
+class Candidate:
+    petition: Petition
+    score: float  # 0–1, trigram similarity of the contents
+    same_filer: bool
+
+
+def _scope_unit_ids(unit: OrgUnit) -> list[int]:
+    """The unit, its whole subtree and its ancestors: where the same matter may already be."""
+    below = list(OrgUnit.objects.subtree_of(unit).values_list("pk", flat=True))
+    return sorted(set(below) | set(ancestor_ids(unit.path)))
+
+
+def _filer_q(user: Any, key: str) -> Q:
+    """Same filer: never through a denunciation the user is not assigned to handle."""
+    if not key:
+        return Q(pk__in=[])
+    handles = CaseHandler.objects.filter(petition=OuterRef("pk"), user=user, revoked_at__isnull=True) \
+        if getattr(user, "is_authenticated", False) else None
+    q = Q(filer_key=key) & ~Q(kind=PetitionKind.DENUNCIATION)
+    if handles is not None:
+        q |= Q(filer_key=key, kind=PetitionKind.DENUNCIATION) & Q(Exists(handles))
+    return q
+
+
+def _base(user: Any, unit: OrgUnit | None, exclude: Any) -> QuerySet[Petition]:
+    qs: QuerySet[Petition] = Petition.objects.alive()
+    if user is not None:
+        qs = Petition.objects.alive().visible_to(user)
+    if unit is not None:
+        qs = qs.filter(org_unit_id__in=_scope_unit_ids(unit))
+    if exclude is not None:
+        ids = [exclude] if isinstance(exclude, int | Petition) else list(exclude)
+        qs = qs.exclude(pk__in=[p.pk if isinstance(p, Petition) else p for p in ids])
+    return qs
+
+
+def candidates(
+    user: Any, *, summary: str, content: str = "", filer_name: str = "", filer_address: str = "",
+    identity: dict[str, Any] | None = None, unit: OrgUnit | None = None, exclude: Any = None, limit: int = 10,
+) -> list[Candidate]:
+    """Petitions that may be the same matter, best first (same filer first, then by likeness).
+
+    ``unit`` is the unit receiving the new petition: the search covers its subtree and the units
+    above it (a province's petition about a commune's matter), always within what ``user`` may
+    see; without it, everything the user may see. ``user`` None is the system (no restriction).
+    ``exclude``: a petition (or ids) to leave out, e.g. the one being looked at. Costs 2–3 queries.
+    """
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    query = search_text_for(summary or "", content or "")
+    key = filer_key_for(filer_name or "", filer_address or "", identity)
+    if not query and not key:
+        return []
+    scope = scope_of(user)
+    if user is not None and not scope.is_superuser and not scope.grants:
+        return []
+    qs = _base(user, unit, exclude).select_related("org_unit")
+    filer = _filer_q(user, key)
+    if is_postgres():
+        with transaction.atomic():
+            set_threshold()
+            cond = filer | Q(TrigramMatch(F("search_text"), Value(query))) if query else filer
+            rows = list(
+                qs.filter(cond)
+                .annotate(_score=Similarity(F("search_text"), Value(query)),
+                          _same=ExpressionWrapper(filer, output_field=BooleanField()))
+                .order_by(F("_same").desc(), F("_score").desc(), "-pk")[:limit]
+            )
+        found = [Candidate(p, round(float(p._score or 0.0), 4), bool(p._same)) for p in rows]  # type: ignore[attr-defined]
+    else:
+        same = list(qs.filter(filer).order_by("-received_on", "-pk")[:limit]) if key else []
+        pool = list(qs.exclude(pk__in=[p.pk for p in same]).order_by("-received_on", "-pk")[:SQLITE_POOL]) \
+            if query else []
+        found = [Candidate(p, round(similarity(query, p.search_text), 4), True) for p in same]
+        for p in pool:
+            score = similarity(query, p.search_text)
+            if score >= THRESHOLD:
+                found.append(Candidate(p, round(score, 4), False))
+        found.sort(key=lambda c: (c.same_filer, c.score, c.petition.pk), reverse=True)
+    return found[:limit]
+
+
+# --------------------------------------------------------------------------- linking
+
+
+def _conflict() -> str:
+    return _("Someone else changed this petition after you opened it. Nothing was saved: "
+             "reload the petition and try again.")
+
+
+@transaction.atomic
+def link_duplicate(*, actor: Any, petition: Petition, original: Petition,
+                   expected_version: int | None = None) -> Petition:
+    """Record ``petition`` as a duplicate of ``original`` (or of the petition ``original`` duplicates).
+
+    Links are one level deep: an original that is itself a duplicate is replaced by its own
+    original, and the duplicates of ``petition`` follow it to the new original, so no chain and
+    no cycle can form. ``expected_version`` defaults to the version of the ``petition`` passed
+    (the one the officer looked at): a stale one is a ``ConcurrentEditError``.
+    """
+    expected = petition.lock_version if expected_version is None else expected_version
+    fresh = Petition.objects.select_for_update(of=("self",)).select_related("org_unit").filter(pk=petition.pk).first()
+    if fresh is None or fresh.deleted_at is not None:
+        raise ValidationError({"petition": _("This petition no longer exists.")})
+    if actor is not None:
+        if not actor.has_perm("petitions.view_petition", fresh):
+            raise PermissionDenied(_("You are not allowed to handle the petitions of this unit."))
+        if not scope_of(actor).covers(fresh.org_unit.path, LINK_ROLES):
+            raise PermissionDenied(_("Your role does not allow linking duplicates."))
+    if not isinstance(original, Petition) or original.pk is None:
+        raise ValidationError({"original": _("Choose a petition you can see.")})
+    target = Petition.objects.select_related("org_unit").filter(pk=original.pk, deleted_at__isnull=True).first()
+    seen: set[int] = set()
+    while target is not None and target.duplicate_of_id is not None and target.pk not in seen:
+        seen.add(target.pk)
+        target = Petition.objects.select_related("org_unit").filter(
+            pk=target.duplicate_of_id, deleted_at__isnull=True).first()
+    if target is None or (actor is not None and not actor.has_perm("petitions.view_petition", target)):
+        raise ValidationError({"original": _("Choose a petition you can see.")})
+    if target.pk == fresh.pk:
+        raise ValidationError({"original": _("A petition cannot be a duplicate of itself.")}
+                              if original.pk == fresh.pk else
+                              {"original": _("That petition is already a duplicate of this one.")})
+    if fresh.lock_version != expected:
+        raise ConcurrentEditError(_conflict())
+    if fresh.duplicate_of_id == target.pk:
+        return fresh
+    previous = fresh.duplicate_of_id
+    conditional_update(Petition, fresh, expected, _conflict(), duplicate_of=target)
+    moved = Petition.objects.filter(duplicate_of=fresh).update(
+        duplicate_of=target, lock_version=F("lock_version") + 1, updated_at=timezone.now())
+    data = {"original": target.pk, "original_number": f"{target.number}/{target.number_year}",
+            "previous": previous, "moved": moved,
+            "next_due": fresh.next_due.isoformat() if fresh.next_due else None}
+    PetitionEvent.objects.create(
+        petition=fresh, at=timezone.now(), actor=_user(actor), action="link_duplicate", from_status=fresh.status,
+        to_status=fresh.status, data=data,
+    )
+    audit.record("petitions.petition.link_duplicate", actor=actor, obj=fresh, org_unit=fresh.org_unit, summary={
+        "number": fresh.number, "year": fresh.number_year, "original": target.pk, "previous": previous,
+        "moved": moved,
+    })
+    if petition is not fresh:
+        for f in Petition._meta.concrete_fields:
+            setattr(petition, f.attname, getattr(fresh, f.attname))
+    return fresh

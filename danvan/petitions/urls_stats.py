@@ -1,5 +1,9 @@
 """URLs of the petitions statistics pages (included by urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_stats
+
+urlpatterns = [
+    path("", views_stats.statistics_page, name="statistics"),
+]

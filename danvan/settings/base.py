@@ -219,6 +219,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DANVAN_IMPORT_MAX_BYTES = env_int("DANVAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # Largest plan document accepted for import (bytes).
 DANVAN_PLAN_IMPORT_MAX_BYTES = env_int("DANVAN_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Days after which a case still open is flagged "prolonged", per kind (configuration, not law).
+DANVAN_PROLONGED_DAYS = {"complaint": 90, "denunciation": 90, "recommendation": 60, "feedback": 60, "mixed": 90}
+# Largest petition attachment accepted (bytes).
+DANVAN_ATTACHMENT_MAX_BYTES = env_int("DANVAN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -75,3 +75,26 @@ def test_response_checker_rejects_drift():
         checker().check("GET", "/api/v1/me", JsonResponse({**good, "id": "1"}))
     with pytest.raises(AssertionError):
         checker().check("GET", "/api/v1/me", JsonResponse({"detail": "x"}, status=404))
+
+
+def test_schema_names_are_unique_across_apps():
+    """ninja names a component after its class: two apps' ``UnitRefOut`` would silently become one."""
+    from ninja import Schema
+
+    from danvan.api.urls import api  # noqa: F401 - imports every router, so every schema class exists
+
+    components = set(openapi.schema()["components"]["schemas"])
+    seen: dict[str, str] = {}
+    clashes = []
+    todo = list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__name__ not in components or not cls.__module__.startswith("danvan."):
+            continue
+        if cls.__name__.endswith("Params"):
+            continue  # query models: ninja spreads them into parameters, no body refers to them
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if seen.setdefault(cls.__name__, where) != where:
+            clashes.append((cls.__name__, seen[cls.__name__], where))
+    assert clashes == []
