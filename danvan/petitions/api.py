@@ -53,9 +53,9 @@ from .api_schemas import (
     PetitionIn,
     PetitionPage,
     PetitionSummaryOut,
+    PetitionUnitOut,
     RevealIn,
     TransitionIn,
-    PetitionUnitOut,
     WorklistPage,
     WorklistParams,
 )
