@@ -755,22 +755,34 @@ def scan_scenario(counts: dict[str, Any]) -> list[Result]:
             cur.execute("UPDATE petitions_petition SET overdue_notified_on = NULL, prolonged_since = NULL "
                         "WHERE overdue_notified_on IS NOT NULL OR prolonged_since IS NOT NULL")
 
+    # The first scan after a load (or after months without one) catches up on every case at once; the
+    # daily scan then sees one day's newly overdue and newly prolonged cases. Both are measured: the
+    # daily one is the figure the issue names, on the days after the catch-up.
+    reset()
+    mark = timezone.now()
+    start = time.perf_counter()
+    catchup = scan(today=today)
+    catchup_s = time.perf_counter() - start
     samples = []
     outcome: Any = None
-    for _ in range(SCAN_RUNS):
-        reset()
-        mark = timezone.now()
+    for day in range(1, SCAN_RUNS + 1):
         start = time.perf_counter()
-        outcome = scan(today=today)
+        outcome = scan(today=today + dt.timedelta(days=day))
         samples.append(time.perf_counter() - start)
-        Notification.objects.filter(created_at__gte=mark).delete()
+    Notification.objects.filter(created_at__gte=mark).delete()
     reset()
     overdue = counts.get("overdue_on_generation_day")
-    return [Result(
-        "petitions.overdue_scan_s", round(statistics.median(samples), 3), "s", p95=round(max(samples), 3),
-        target=TARGETS["overdue_scan_s"],
-        note=f"median of {SCAN_RUNS}, flags reset before each; {overdue:,} overdue when generated; returned {outcome!r}"[:300],
-    )]
+    return [
+        Result(
+            "petitions.overdue_scan_s", round(statistics.median(samples), 3), "s", p95=round(max(samples), 3),
+            target=TARGETS["overdue_scan_s"],
+            note=f"daily scan, median of the {SCAN_RUNS} days after a catch-up; last day {outcome!r}"[:300],
+        ),
+        Result(
+            "petitions.overdue_scan_catchup_s", round(catchup_s, 3), "s",
+            note=f"first scan over a never-scanned table ({overdue:,} overdue when generated): {catchup!r}"[:300],
+        ),
+    ]
 
 
 def duplicates_scenario(users: dict[str, Any], counts: dict[str, Any]) -> list[Result]:

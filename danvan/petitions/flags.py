@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, Value
 from django.utils import timezone
 
 from danvan.orgs.models import OrgUnit
@@ -57,8 +56,9 @@ def _lower_case(petition: Petition) -> Petition | None:
     if not text:
         return None
     if duplicates.is_postgres():
-        duplicates.set_threshold()  # SET LOCAL: we are inside receive_petition's transaction
-        return pending.filter(duplicates.TrigramMatch(F("search_text"), Value(text))).first()
+        # The newest pending cases below, scored (see duplicates.similar_in_pool for why not the GIN index).
+        scored = duplicates.similar_in_pool(text, below, exclude_ids={petition.pk}, pending_only=True)
+        return pending.filter(pk__in=list(scored)[:20]).first() if scored else None
     for row in pending.order_by("-received_on", "-pk")[:SQLITE_POOL].only("pk", "search_text", "received_on"):
         if duplicates.similarity(text, row.search_text) >= duplicates.THRESHOLD:
             return Petition.objects.get(pk=row.pk)

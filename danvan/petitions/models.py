@@ -269,6 +269,11 @@ class Petition(TimeStampedModel):
             models.Index(fields=["org_unit", "status", "next_due"], name="petitions_worklist_idx"),
             models.Index(fields=["status", "next_due"], name="petitions_due_idx"),
             models.Index(fields=["org_unit", "received_on"], name="petitions_unit_received_idx"),
+            # Broad work lists (a province, the nation) read the open cases in deadline order (queries.worklist).
+            models.Index(
+                fields=["next_due", "id"], name="petitions_open_due_idx",
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES], deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

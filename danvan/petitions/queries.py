@@ -16,6 +16,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from danvan.core import calendar
+from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import subtree_q
 
 from .models import OPEN_STATUSES, Petition
@@ -25,29 +26,56 @@ AMBER_WORKING_DAYS = 3
 DeadlineState = Literal["green", "amber", "red"]
 
 
+# A scope of at most this many units lists its cases through ``petitions_worklist_idx`` (unit first);
+# a larger one walks ``petitions_open_due_idx`` in deadline order and keeps its own rows, which stops
+# early because such a scope holds a good share of all open cases.
+NARROW_SCOPE_UNITS = 500
+
+
+def _narrow_scope(user: Any, unit: Any) -> list[int] | None:
+    """The ids of the units the list covers when they are few; None for a broad scope."""
+    units = OrgUnit.objects.visible_to(user)
+    if unit is not None:
+        units = units.subtree_of(unit)
+    ids = list(units.values_list("pk", flat=True)[: NARROW_SCOPE_UNITS + 1])
+    return None if len(ids) > NARROW_SCOPE_UNITS else ids
+
+
 def worklist(user: Any, *, unit: Any = None, after: tuple[dt.date | None, int] | None = None,
              limit: int = 50) -> list[Petition]:
     """One page of the open cases the user may see, soonest deadline first; pass the last row's key as ``after``.
 
     ``unit`` narrows the list to that unit's subtree (still within what the user may see). A case
-    without a deadline comes after every dated one. Costs one query, plus one for the user's
-    scope the first time in a request.
+    without a deadline comes after every dated one. Costs two queries (the scope's units, the page),
+    three when a page runs from dated cases into undated ones.
+
+    Two plans, chosen by the size of the scope, because one index cannot serve both ends: a commune's
+    fifty open cases are found by unit (``org_unit_id IN``), while a province's or the nation's are
+    read in deadline order from the partial index of open cases, stopping at the page's end. On
+    5 M petitions the single plan that served everyone (the visibility join over the deadline index)
+    took 0.4 s for a commune and 4 s nationally. The continuation is written as a range
+    (``next_due >= d AND (next_due > d OR id > pk)``) so that the index range starts at the cursor.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
-    qs = (
-        Petition.objects.alive().visible_to(user).filter(status__in=OPEN_STATUSES)
-        .select_related("org_unit", "field")
-        .order_by(F("next_due").asc(nulls_last=True), "pk")
-    )
-    if unit is not None:
-        qs = qs.filter(subtree_q([unit.path], prefix="org_unit__"))
-    if after is not None:
-        due, pk = after
-        if due is None:
-            qs = qs.filter(next_due__isnull=True, pk__gt=pk)
-        else:
-            qs = qs.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True))
-    return list(qs[:limit])
+    ids = _narrow_scope(user, unit)
+    base = Petition.objects.alive().filter(status__in=OPEN_STATUSES).select_related("org_unit", "field")
+    qs: QuerySet[Petition]
+    if ids is not None:
+        qs = base.filter(org_unit_id__in=ids)
+    else:
+        qs = base.visible_to(user)
+        if unit is not None:
+            qs = qs.filter(subtree_q([unit.path], prefix="org_unit__"))
+    order = (F("next_due").asc(nulls_last=True), "pk")
+    if after is None:
+        return list(qs.order_by(*order)[:limit])
+    due, pk = after
+    if due is None:
+        return list(qs.filter(next_due__isnull=True, pk__gt=pk).order_by("pk")[:limit])
+    page = list(qs.filter(Q(next_due__gte=due) & (Q(next_due__gt=due) | Q(pk__gt=pk))).order_by(*order)[:limit])
+    if len(page) < limit:
+        page += list(qs.filter(next_due__isnull=True).order_by("pk")[: limit - len(page)])
+    return page
 
 
 def page_key(petition: Petition) -> tuple[dt.date | None, int]:

@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 S = PetitionStatus
 
 
+@pytest.fixture(autouse=True, params=["narrow", "broad"])
+def plan(request: Any, monkeypatch: Any) -> str:
+    """Every work-list test runs under both plans: by unit ids (a commune) and by deadline order (a province)."""
+    if request.param == "broad":
+        monkeypatch.setattr(queries, "NARROW_SCOPE_UNITS", 0)
+    return str(request.param)
+
+
 @pytest.fixture
 def cases(tree: Any, fields: Any) -> dict[str, Petition]:
     out = {
@@ -89,12 +97,16 @@ def test_cases_without_deadline_come_last_and_page_correctly(people: Any, cases:
     assert queries.worklist(people["officer"], after=queries.page_key(rows[-1])) == []
 
 
+def test_the_plan_follows_the_scope_size(people: Any, cases: Any, plan: str) -> None:
+    assert (queries._narrow_scope(people["province_officer"], None) is None) == (plan == "broad")
+
+
 def test_worklist_query_count(people: Any, cases: Any, django_assert_max_num_queries: Any) -> None:
     user = people["province_officer"]
-    with django_assert_max_num_queries(2):  # the scope, then the page with units and fields joined
+    with django_assert_max_num_queries(3):  # the scope, its units (a narrow one), the page with units and fields
         rows = queries.worklist(user)
         [(p.org_unit.name, p.field and p.field.name) for p in rows]
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the units again, the page
         queries.worklist(user, limit=1000)
 
 
