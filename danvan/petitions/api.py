@@ -43,7 +43,6 @@ from .api_schemas import (
     DuplicateOut,
     DuplicateParams,
     EventOut,
-    FlagsOut,
     HandlerIn,
     HandlerOut,
     IdentityOut,
@@ -180,16 +179,24 @@ def _unit_ref(unit: OrgUnit) -> PetitionUnitOut:
     return PetitionUnitOut(id=unit.pk, name=unit.name, code=unit.code)
 
 
+def summary_data(p: Petition, today: dt.date) -> dict[str, Any]:
+    """A list row as plain data: the response schema validates it once (building the pydantic objects
+    here as well doubled the work of the work list, the hottest endpoint)."""
+    unit = p.org_unit
+    return {
+        "id": p.pk, "number": p.number, "year": p.number_year,
+        "unit": {"id": unit.pk, "name": unit.name, "code": unit.code}, "kind": p.kind,
+        "field": p.field.code if p.field is not None else None, "status": p.status, "summary": p.summary,
+        "received_on": p.received_on, "next_due": p.next_due, "next_due_key": p.next_due_key,
+        "deadline_state": queries.deadline_state(p, today),
+        "flags": {"prolonged": p.prolonged_since is not None, "over_level": p.over_level,
+                  "mass": p.signers >= MASS_SIGNERS},
+        "lock_version": p.lock_version,
+    }
+
+
 def summary_out(p: Petition, today: dt.date) -> PetitionSummaryOut:
-    return PetitionSummaryOut(
-        id=p.pk, number=p.number, year=p.number_year, unit=_unit_ref(p.org_unit), kind=p.kind,
-        field=p.field.code if p.field is not None else None, status=p.status, summary=p.summary,
-        received_on=p.received_on, next_due=p.next_due, next_due_key=p.next_due_key,
-        deadline_state=queries.deadline_state(p, today),
-        flags=FlagsOut(prolonged=p.prolonged_since is not None, over_level=p.over_level,
-                       mass=p.signers >= MASS_SIGNERS),
-        lock_version=p.lock_version,
-    )
+    return PetitionSummaryOut(**summary_data(p, today))
 
 
 def _event_out(e: PetitionEvent, denunciation: bool) -> EventOut:
@@ -281,7 +288,7 @@ def worklist(request: HttpRequest, params: Query[WorklistParams]) -> WorklistPag
     if more:
         due, pk = queries.page_key(page[-1])
         nxt = encode_cursor([due.isoformat() if due else None, pk])
-    return WorklistPage(items=[summary_out(p, today) for p in page], next=nxt)
+    return {"items": [summary_data(p, today) for p in page], "next": nxt}  # type: ignore[return-value]
 
 
 def _is_list_key(value: Any) -> bool:

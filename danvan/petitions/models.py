@@ -274,6 +274,19 @@ class Petition(TimeStampedModel):
                 fields=["next_due", "id"], name="petitions_open_due_idx",
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES], deleted_at__isnull=True),
             ),
+            # The daily scan (tasks.scan) reads only what it has still to do: open cases not yet told
+            # about their current deadline, and pending cases not yet flagged prolonged. A case leaves
+            # these indexes once handled, so a day's scan costs that day's cases, not the whole table.
+            models.Index(
+                fields=["next_due", "id"], name="petitions_to_notify_idx",
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES], deleted_at__isnull=True)
+                & (Q(overdue_notified_on__isnull=True) | Q(overdue_notified_on__lt=F("next_due"))),
+            ),
+            models.Index(
+                fields=["kind", "received_on"], name="petitions_to_prolong_idx",
+                condition=Q(status__in=[*(s.value for s in OPEN_STATUSES), "suspended"], deleted_at__isnull=True,
+                            prolonged_since__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

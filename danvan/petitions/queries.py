@@ -30,6 +30,8 @@ DeadlineState = Literal["green", "amber", "red"]
 # a larger one walks ``petitions_open_due_idx`` in deadline order and keeps its own rows, which stops
 # early because such a scope holds a good share of all open cases.
 NARROW_SCOPE_UNITS = 500
+# Long texts a list never shows (the content alone may be 50,000 characters).
+LIST_DEFERRED = ("content", "search_text", "public_summary", "complex_criteria")
 
 
 def _narrow_scope(user: Any, unit: Any) -> list[int] | None:
@@ -58,7 +60,8 @@ def worklist(user: Any, *, unit: Any = None, after: tuple[dt.date | None, int] |
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
     ids = _narrow_scope(user, unit)
-    base = Petition.objects.alive().filter(status__in=OPEN_STATUSES).select_related("org_unit", "field")
+    base = (Petition.objects.alive().filter(status__in=OPEN_STATUSES).select_related("org_unit", "field")
+            .defer(*LIST_DEFERRED))
     qs: QuerySet[Petition]
     if ids is not None:
         qs = base.filter(org_unit_id__in=ids)
