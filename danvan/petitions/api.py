@@ -10,12 +10,11 @@ on ``action``. The deadline calculator reads rule data only, so any authenticate
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -179,20 +178,26 @@ def _unit_ref(unit: OrgUnit) -> PetitionUnitOut:
     return PetitionUnitOut(id=unit.pk, name=unit.name, code=unit.code)
 
 
-def summary_data(p: Petition, today: dt.date) -> dict[str, Any]:
-    """A list row as plain data: the response schema validates it once (building the pydantic objects
-    here as well doubled the work of the work list, the hottest endpoint)."""
-    unit = p.org_unit
+def _summary_row(r: Mapping[str, Any], state: str) -> dict[str, Any]:
+    """A list row as plain data from ``WORKLIST_VALUES``-shaped values: the response schema validates it
+    once (building the pydantic objects here as well doubled the work of the hottest endpoint)."""
     return {
-        "id": p.pk, "number": p.number, "year": p.number_year,
-        "unit": {"id": unit.pk, "name": unit.name, "code": unit.code}, "kind": p.kind,
-        "field": p.field.code if p.field is not None else None, "status": p.status, "summary": p.summary,
-        "received_on": p.received_on, "next_due": p.next_due, "next_due_key": p.next_due_key,
-        "deadline_state": queries.deadline_state(p, today),
-        "flags": {"prolonged": p.prolonged_since is not None, "over_level": p.over_level,
-                  "mass": p.signers >= MASS_SIGNERS},
-        "lock_version": p.lock_version,
+        "id": r["pk"], "number": r["number"], "year": r["number_year"],
+        "unit": {"id": r["org_unit_id"], "name": r["org_unit__name"], "code": r["org_unit__code"]},
+        "kind": r["kind"], "field": r["field__code"], "status": r["status"], "summary": r["summary"],
+        "received_on": r["received_on"], "next_due": r["next_due"], "next_due_key": r["next_due_key"],
+        "deadline_state": state,
+        "flags": {"prolonged": r["prolonged_since"] is not None, "over_level": r["over_level"],
+                  "mass": r["signers"] >= MASS_SIGNERS},
+        "lock_version": r["lock_version"],
     }
+
+
+def summary_data(p: Petition, today: dt.date) -> dict[str, Any]:
+    values = {name: getattr(p, name) for name in WORKLIST_VALUES if "__" not in name}
+    values.update(org_unit__name=p.org_unit.name, org_unit__code=p.org_unit.code,
+                  field__code=p.field.code if p.field is not None else None)
+    return _summary_row(values, queries.deadline_state(p, today))
 
 
 def summary_out(p: Petition, today: dt.date) -> PetitionSummaryOut:
@@ -296,16 +301,7 @@ def worklist(request: HttpRequest, params: Query[WorklistParams]) -> WorklistPag
         due = r["next_due"]
         if due not in states:
             states[due] = queries.state_for_due(due, today)
-        items.append({
-            "id": r["pk"], "number": r["number"], "year": r["number_year"],
-            "unit": {"id": r["org_unit_id"], "name": r["org_unit__name"], "code": r["org_unit__code"]},
-            "kind": r["kind"], "field": r["field__code"], "status": r["status"], "summary": r["summary"],
-            "received_on": r["received_on"], "next_due": due, "next_due_key": r["next_due_key"],
-            "deadline_state": states[due],
-            "flags": {"prolonged": r["prolonged_since"] is not None, "over_level": r["over_level"],
-                      "mass": r["signers"] >= MASS_SIGNERS},
-            "lock_version": r["lock_version"],
-        })
+        items.append(_summary_row(r, states[due]))
     return JsonResponse({"items": items, "next": nxt}, json_dumps_params={"ensure_ascii": False})  # type: ignore[return-value]
 
 
@@ -435,22 +431,16 @@ def receive(request: HttpRequest, payload: PetitionIn) -> Status:
         if first_round is None:
             raise _invalid("first_round", _("Choose a complaint you can see."))
     identity = payload.identity.model_dump(exclude_none=True) if payload.identity is not None else None
-    with transaction.atomic():
-        existed = False
-        if key:
-            # The service serialises intake on this lock too; taking it first tells a replay from a new one.
-            OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
-            existed = Petition.objects.filter(org_unit=unit, idempotency_key=key).exists()
-        petition = services.receive_petition(
-            actor=user, org_unit=unit, received_on=payload.received_on, channel=payload.channel, kind=payload.kind,
-            summary=payload.summary, content=payload.content, filer_name=payload.filer_name,
-            filer_address=payload.filer_address, anonymous=payload.anonymous, signers=payload.signers, field=field,
-            forwarded_by=payload.forwarded_by, round=payload.round, first_round=first_round, identity=identity,
-            idempotency_key=key,
-        )
-    if existed and not user.has_perm("petitions.view_petition", petition):
+    petition = services.receive_petition(
+        actor=user, org_unit=unit, received_on=payload.received_on, channel=payload.channel, kind=payload.kind,
+        summary=payload.summary, content=payload.content, filer_name=payload.filer_name,
+        filer_address=payload.filer_address, anonymous=payload.anonymous, signers=payload.signers, field=field,
+        forwarded_by=payload.forwarded_by, round=payload.round, first_round=first_round, identity=identity,
+        idempotency_key=key,
+    )
+    if petition.replayed and not user.has_perm("petitions.view_petition", petition):
         raise Http404  # pragma: no cover - intake needs a role on the unit, which sees it
-    return Status(200 if existed else 201, detail_out(request, petition.pk))
+    return Status(200 if petition.replayed else 201, detail_out(request, petition.pk))
 
 
 TRANSITION_FIELDS = {"to_unit": "to_unit", "field": "field"}

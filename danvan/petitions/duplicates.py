@@ -52,6 +52,7 @@ from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import scope_of
 
+from .locking import conflict_message, lock_alive_petition
 from .models import CaseHandler, Petition, PetitionEvent, PetitionKind
 from .workflow import HANDLING_ROLES, INTAKE_ROLES
 
@@ -245,11 +246,6 @@ def candidates(
 # --------------------------------------------------------------------------- linking
 
 
-def _conflict() -> str:
-    return _("Someone else changed this petition after you opened it. Nothing was saved: "
-             "reload the petition and try again.")
-
-
 @transaction.atomic
 def link_duplicate(*, actor: Any, petition: Petition, original: Petition,
                    expected_version: int | None = None) -> Petition:
@@ -261,9 +257,7 @@ def link_duplicate(*, actor: Any, petition: Petition, original: Petition,
     (the one the officer looked at): a stale one is a ``ConcurrentEditError``.
     """
     expected = petition.lock_version if expected_version is None else expected_version
-    fresh = Petition.objects.select_for_update(of=("self",)).select_related("org_unit").filter(pk=petition.pk).first()
-    if fresh is None or fresh.deleted_at is not None:
-        raise ValidationError({"petition": _("This petition no longer exists.")})
+    fresh = lock_alive_petition(petition)
     if actor is not None:
         if not actor.has_perm("petitions.view_petition", fresh):
             raise PermissionDenied(_("You are not allowed to handle the petitions of this unit."))
@@ -284,11 +278,11 @@ def link_duplicate(*, actor: Any, petition: Petition, original: Petition,
                               if original.pk == fresh.pk else
                               {"original": _("That petition is already a duplicate of this one.")})
     if fresh.lock_version != expected:
-        raise ConcurrentEditError(_conflict())
+        raise ConcurrentEditError(conflict_message())
     if fresh.duplicate_of_id == target.pk:
         return fresh
     previous = fresh.duplicate_of_id
-    conditional_update(Petition, fresh, expected, _conflict(), duplicate_of=target)
+    conditional_update(Petition, fresh, expected, conflict_message(), duplicate_of=target)
     moved = Petition.objects.filter(duplicate_of=fresh).update(
         duplicate_of=target, lock_version=F("lock_version") + 1, updated_at=timezone.now())
     data = {"original": target.pk, "original_number": f"{target.number}/{target.number_year}",

@@ -249,6 +249,10 @@ class Petition(TimeStampedModel):
 
     objects = PetitionQuerySet.as_manager()
 
+    # Not stored: set by ``services.receive_petition`` on the petition it returns, True when an
+    # idempotency key found one already recorded (a retry), so callers answer 200 instead of 201.
+    replayed = False
+
     class Meta:
         ordering = ["-received_on", "-pk"]
         verbose_name = _("petition")

@@ -31,7 +31,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +42,7 @@ from danvan.orgs.scope import scope_of
 
 from . import identity
 from . import notice_texts as T
+from .locking import lock_unit, next_number
 from .models import Notice, NoticeKind, Petition, PetitionEvent, PetitionKind, ReceptionVisit
 
 K = NoticeKind
@@ -98,12 +98,11 @@ def issue_notice(*, actor: Any, kind: str, org_unit: OrgUnit, petition: Petition
     clean["petition_kind"] = petition_kind
     clean["symbol"] = T.symbol(T.heading(kind, petition_kind).code, org_unit)
 
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    lock_unit(org_unit.pk)
     year = issued_on.year
-    top = Notice.objects.filter(org_unit=org_unit, kind=kind, year=year).aggregate(m=Max("number"))["m"]
     notice = Notice.objects.create(
         org_unit=org_unit, petition=petition, visit=visit, event=event, kind=kind, year=year,
-        number=(top or 0) + 1, issued_on=issued_on, data=clean, issued_by=user_or_none(actor),
+        number=next_number(Notice.objects.filter(org_unit=org_unit, kind=kind, year=year)), issued_on=issued_on, data=clean, issued_by=user_or_none(actor),
     )
     audit.record("petitions.notice.issue", actor=actor, obj=notice, org_unit=org_unit, summary={
         "kind": kind, "number": notice.number, "year": year,

@@ -41,6 +41,7 @@ from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import scope_of
 
 from . import services
+from .locking import conflict_message, lock_alive_petition
 from .models import Channel, FilerIdentity, Petition, PetitionField, PetitionKind, PetitionStatus
 from .workflow import HANDLING_ROLES
 
@@ -173,7 +174,7 @@ def submit_online(*, org_unit: OrgUnit, kind: str, summary: str, content: str, n
         if hasattr(exc, "error_dict"):
             raise ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from exc
         raise
-    if petition.tracking_code:
+    if petition.replayed:
         return petition, ""  # a replay: the secret was shown the first time and is not kept
     secret = secrets.token_urlsafe(9)
     hashed = make_password(secret)
@@ -272,28 +273,15 @@ def leaks_personal_data(text: str, petition: Petition) -> bool:
     return False
 
 
-def _lock(petition: Petition) -> Petition:
-    fresh = (Petition.objects.select_for_update(of=("self",)).select_related("org_unit")
-             .filter(pk=petition.pk, deleted_at__isnull=True).first())
-    if fresh is None:
-        raise ValidationError({"petition": _("This petition no longer exists.")})
-    return fresh
-
-
-def _conflict() -> str:
-    return _("Someone else changed this petition after you opened it. Nothing was saved: "
-             "reload the petition and try again.")
-
-
 @transaction.atomic
 def publish_result(*, actor: Any, petition: Petition, text: str, expected_version: int) -> Petition:
     """Publish the result of a decided case on the public site, in words without the filer's personal data."""
     version = check_version(expected_version)
-    fresh = _lock(petition)
+    fresh = lock_alive_petition(petition)
     if actor is not None and not actor.has_perm("petitions.publish_result", fresh):
         raise PermissionDenied(_("You are not allowed to publish the results of this unit."))
     if fresh.lock_version != version:
-        raise ConcurrentEditError(_conflict())
+        raise ConcurrentEditError(conflict_message())
     if fresh.status not in (S.RESOLVED, S.CLOSED):
         raise ValidationError({"text": _("Only the result of a resolved or closed case can be published.")})
     cleaned, err = clean_field_text(text, RESULT_MAX, required=True, multiline=True)
@@ -302,7 +290,7 @@ def publish_result(*, actor: Any, petition: Petition, text: str, expected_versio
     if err:
         raise ValidationError({"text": err})
     now = timezone.now()
-    conditional_update(Petition, fresh, version, _conflict(), published_at=now, public_summary=cleaned)
+    conditional_update(Petition, fresh, version, conflict_message(), published_at=now, public_summary=cleaned)
     audit.record("petitions.petition.publish_result", actor=actor, obj=fresh, org_unit=fresh.org_unit,
                  summary={"number": fresh.number, "year": fresh.number_year})
     petition.published_at, petition.public_summary, petition.lock_version = now, cleaned, fresh.lock_version
@@ -313,12 +301,12 @@ def publish_result(*, actor: Any, petition: Petition, text: str, expected_versio
 def unpublish_result(*, actor: Any, petition: Petition, expected_version: int) -> Petition:
     """Take the result off the public site (the text is kept for the officers, published_at cleared)."""
     version = check_version(expected_version)
-    fresh = _lock(petition)
+    fresh = lock_alive_petition(petition)
     if actor is not None and not actor.has_perm("petitions.publish_result", fresh):
         raise PermissionDenied(_("You are not allowed to publish the results of this unit."))
     if fresh.lock_version != version:
-        raise ConcurrentEditError(_conflict())
-    conditional_update(Petition, fresh, version, _conflict(), published_at=None)
+        raise ConcurrentEditError(conflict_message())
+    conditional_update(Petition, fresh, version, conflict_message(), published_at=None)
     audit.record("petitions.petition.unpublish_result", actor=actor, obj=fresh, org_unit=fresh.org_unit,
                  summary={"number": fresh.number, "year": fresh.number_year})
     petition.published_at, petition.lock_version = None, fresh.lock_version

@@ -23,7 +23,7 @@ import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +39,7 @@ from danvan.orgs.roles import Role
 from danvan.orgs.scope import scope_of
 
 from . import crypto
+from .locking import lock_unit, next_number
 from .models import (
     Channel,
     PetitionKind,
@@ -228,7 +229,7 @@ def schedule_session(
                           by_head=by_head, host_name=host_name, host_title=host_title, host=host, mode=mode,
                           location=location, online_link=online_link, published=published, note=note)
     _raise(errors)
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()  # serialises the duplicate check
+    lock_unit(org_unit.pk)  # serialises the duplicate check
     _check_duplicate(errors, org_unit, data, None)
     _raise(errors)
     session = ReceptionSession.objects.create(org_unit=org_unit, created_by=_user(actor), **data)
@@ -374,11 +375,6 @@ def schedule_shortfalls(unit: OrgUnit, month: dt.date) -> list[Shortfall]:
 # --------------------------------------------------------------------------- the book (03/TCD)
 
 
-def _next_number(unit_id: int, year: int) -> int:
-    top = ReceptionVisit.objects.filter(org_unit_id=unit_id, book_year=year).aggregate(m=Max("number"))["m"]
-    return (top or 0) + 1
-
-
 def _clean_visit(errors: dict[str, Any], a: dict[str, Any], today: dt.date) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _current_unit(errors, a["org_unit"])
@@ -493,7 +489,7 @@ def record_visit(
     }, today)
     _raise(errors)
     key = data.pop("idempotency_key")
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    lock_unit(org_unit.pk)
     if key and (existing := ReceptionVisit.objects.filter(org_unit=org_unit, idempotency_key=key).first()):
         return existing
     identity = _identity_of(data)
@@ -502,7 +498,7 @@ def record_visit(
         data["identity_ciphertext"] = crypto.encrypt(identity) if identity else ""
         data["visitor_name"] = data["visitor_address"] = data["id_number"] = ""
     year = data["visited_on"].year
-    visit = ReceptionVisit(org_unit=org_unit, book_year=year, number=_next_number(org_unit.pk, year),
+    visit = ReceptionVisit(org_unit=org_unit, book_year=year, number=next_number(ReceptionVisit.objects.filter(org_unit=org_unit, book_year=year)),
                            idempotency_key=key, created_by=_user(actor), **data)
     try:
         with transaction.atomic():

@@ -23,7 +23,6 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from danvan.orgs.models import OrgUnit
 from . import duplicates, flags, notices, workflow
 from . import rules as petition_rules
 from .deadlines import compute_deadlines
+from .locking import conflict_message, lock_unit, next_number
 from .models import (
     CaseHandler,
     Channel,
@@ -102,11 +102,6 @@ def _date(errors: dict[str, Any], name: str, value: Any, today: dt.date, *, requ
     return value
 
 
-def _conflict() -> str:
-    return _("Someone else changed this petition after you opened it. Nothing was saved: "
-             "reload the petition and try again.")
-
-
 def _rule_kind(kind: str) -> str:
     """The rule data has no row for mixed content: it runs on the complaint's periods, the strictest common case."""
     return RuleKind.COMPLAINT if kind == PetitionKind.MIXED else kind
@@ -166,11 +161,6 @@ def _deadline_errors(exc: ValidationError) -> ValidationError:
 
 
 # --------------------------------------------------------------------------- intake
-
-
-def _next_number(unit_id: int, year: int) -> int:
-    top = Petition.objects.filter(org_unit_id=unit_id, number_year=year).aggregate(m=Max("number"))["m"]
-    return (top or 0) + 1
 
 
 def _clean_identity(errors: dict[str, Any], identity: Any, *, anonymous: bool) -> dict[str, str] | None:
@@ -302,8 +292,9 @@ def receive_petition(
                          anonymous, signers, field, forwarded_by, round, first_round, identity, idempotency_key, today)
     key = data.pop("idempotency_key")
     ident = data.pop("identity")
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    lock_unit(org_unit.pk)
     if key and (existing := Petition.objects.filter(org_unit=org_unit, idempotency_key=key).first()) is not None:
+        existing.replayed = True
         return existing
     try:
         due = compute_deadlines(_rule_kind(kind), data["received_on"], round=data["round"] or 1, today=today)
@@ -313,7 +304,7 @@ def receive_petition(
         raise ValidationError({"visit": _("The reception visit belongs to another unit.")})
     petition = Petition(
         org_unit=org_unit, channel=channel, kind=kind, idempotency_key=key, created_by=_user(actor),
-        number_year=data["received_on"].year, number=_next_number(org_unit.pk, data["received_on"].year),
+        number_year=data["received_on"].year, number=next_number(Petition.objects.filter(org_unit=org_unit, number_year=data["received_on"].year)),
         visit=visit, search_text=duplicates.search_text_for(data["summary"], data["content"]),
         filer_key=duplicates.filer_key_for(data["filer_name"], data["filer_address"], ident), **data,
     )
@@ -324,6 +315,7 @@ def receive_petition(
     except IntegrityError:
         # Only a race the unit lock could not stop (a database without row locks) gets here.
         if key and (existing := Petition.objects.filter(org_unit=org_unit, idempotency_key=key).first()):
+            existing.replayed = True
             return existing
         raise ValidationError({NON_FIELD_ERRORS: _(
             "Another petition was numbered at the same moment. Nothing was saved: submit again.")}) from None
@@ -526,7 +518,7 @@ def transition(*, actor: Any, petition: Petition, action: str, expected_version:
         if not actor.has_perm(petition_rules.permission(action), fresh):
             raise PermissionDenied(_("Your role does not allow this step: %(action)s.") % {"action": act.label})
     if fresh.lock_version != expected_version:
-        raise ConcurrentEditError(_conflict())
+        raise ConcurrentEditError(conflict_message())
     if not act.allows_state(fresh.status):
         raise ValidationError({"action": _("A petition that is %(status)s cannot take the step: %(action)s.") % {
             "status": fresh.get_status_display().lower(), "action": act.label}})
@@ -541,7 +533,7 @@ def transition(*, actor: Any, petition: Petition, action: str, expected_version:
         setattr(fresh, name, value)
     fresh.next_due, fresh.next_due_key = next_deadline(fresh, today=today)
     fields.update(next_due=fresh.next_due, next_due_key=fresh.next_due_key, updated_at=timezone.now())
-    conditional_update(Petition, fresh, expected_version, _conflict(), **fields)
+    conditional_update(Petition, fresh, expected_version, conflict_message(), **fields)
     clean_event = {k: _json(v) for k, v in event_data.items() if k not in _PERSONAL_KEYS}
     clean_event["next_due"] = _json(fresh.next_due)
     event = PetitionEvent.objects.create(

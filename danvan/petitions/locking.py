@@ -1,0 +1,44 @@
+"""The locks and numbering every petitions write shares, in one place (no imports of the services).
+
+Numbers (petitions, book entries, notices) run per unit and year: the unit's row is locked while
+the next number is chosen, so two writes at the same moment never share one (each table's unique
+constraint is the backstop). A case is locked for update so that two officers moving it at once
+queue; the second then finds a newer ``lock_version`` and gets ``conflict_message``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from danvan.orgs.models import OrgUnit
+
+from .models import Petition
+
+
+def lock_unit(unit_id: int) -> None:
+    """Serialise numbering (and duplicate checks) within one unit until the transaction ends."""
+    OrgUnit.objects.select_for_update().filter(pk=unit_id).first()
+
+
+def next_number(rows: QuerySet[Any], field: str = "number") -> int:
+    """One more than the highest ``field`` among ``rows`` (1 for the first); call under ``lock_unit``."""
+    top = rows.aggregate(m=Max(field))["m"]
+    return (top or 0) + 1
+
+
+def lock_alive_petition(petition: Petition) -> Petition:
+    """The case's row, locked; a case deleted meanwhile is a field error, not a crash."""
+    fresh = (Petition.objects.select_for_update(of=("self",)).select_related("org_unit")
+             .filter(pk=petition.pk, deleted_at__isnull=True).first())
+    if fresh is None:
+        raise ValidationError({"petition": _("This petition no longer exists.")})
+    return fresh
+
+
+def conflict_message() -> str:
+    return _("Someone else changed this petition after you opened it. Nothing was saved: "
+             "reload the petition and try again.")
