@@ -28,7 +28,9 @@ from danvan.orgs.api import router as orgs_router
 from danvan.petitions.api import router as petitions_router
 from danvan.plans.api import router as plans_router
 from danvan.plans.services import PlanLockedError
+from danvan.portal.api import router as portal_router
 from danvan.reports.api import router as reports_router
+from danvan.surveys.api import router as surveys_router
 
 from .auth import AUTH, InvalidToken
 from .errors import pydantic_field, pydantic_message
@@ -101,6 +103,8 @@ api.add_router("/legal", legal_router)
 api.add_router("/petitions", petitions_router)
 api.add_router("/reports", reports_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/portal", portal_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:

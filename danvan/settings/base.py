@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "danvan.petitions",
     "danvan.notifications",
     "danvan.reports",
+    "danvan.surveys",
+    "danvan.portal",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +176,9 @@ STATIC_ROOT = Path(os.environ.get("DANVAN_STATIC_ROOT", BASE_DIR / "static_colle
 # Front-end assets come from the npm registry (package-lock.json) and are served by whitenoise:
 # nothing is loaded from outside the server.
 STATICFILES_DIRS: list = [BASE_DIR / "static"]
-for _prefix, _dist in [("vendor/htmx", "htmx.org/dist"), ("vendor/axe", "axe-core")]:
+for _prefix, _dist in [
+    ("vendor/htmx", "htmx.org/dist"), ("vendor/axe", "axe-core"), ("vendor/altcha", "altcha/dist"),
+]:
     if (BASE_DIR / "node_modules" / _dist).is_dir():
         STATICFILES_DIRS.append((_prefix, BASE_DIR / "node_modules" / _dist))
 STORAGES = {

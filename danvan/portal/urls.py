@@ -1,0 +1,4 @@
+"""Placeholder: the public portal (no login), filled in by its owner."""
+
+app_name = "portal"
+urlpatterns: list = []

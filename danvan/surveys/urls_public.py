@@ -1,0 +1,4 @@
+"""Placeholder: the citizen's side of surveys (no login), filled in by its owner."""
+
+app_name = "surveys_public"
+urlpatterns: list = []
