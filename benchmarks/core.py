@@ -115,6 +115,12 @@ FIGURE_DATABASE: dict[str, str] = {
     **{f"petitions.{f}": "postgres" for f in (
         "worklist_median_ms", "worklist_p95_ms", "intake_per_s", "intake_errors", "overdue_scan_s", "duplicates_ms",
     )},
+    # Issue #6 names PostgreSQL's figures without ".pg."; SQLite's are "<area>.sqlite.<metric>".
+    **{f"surveys.{f}": "postgres" for f in (
+        "index_s", "index_by_month_s", "index_by_unit_s", "export_peak_mb", "export_csv_s", "export_xlsx_s",
+        "responses",
+    )},
+    **{f"portal.{f}": "postgres" for f in ("page_kb", "p95_ms", "cold_p95_ms", "median_ms", "rps", "errors")},
 }
 
 

@@ -24,8 +24,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The cache is not under test; keep log-in and rate-limit counters in memory.
+# The cache is not under test; keep log-in and rate-limit counters in memory. The portal area is the
+# exception: its pages are served from the production cache (the database's), shared by gunicorn's
+# workers and filled by ``danvan portal warm`` as cron would.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("DANVAN_BENCH_CACHE") == "db":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "danvan_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 200_000}}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Test client logins hash a password only when one is set; force_login needs none. Keep it cheap anyway.

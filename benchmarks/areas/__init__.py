@@ -14,4 +14,6 @@ AREAS: dict[str, str] = {
     "plans": "benchmarks.areas.plans",
     "reports": "benchmarks.areas.reports",
     "petitions": "benchmarks.areas.petitions",
+    "surveys": "benchmarks.areas.surveys",
+    "portal": "benchmarks.areas.portal",
 }

@@ -19,6 +19,9 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("petitions:mediation_list", _("Mediation"), "petitions"),
     ("petitions:statistics", _("Petition statistics"), "petitions"),
     ("petitions:deadlines", _("Deadline calculator"), "petitions"),
+    ("surveys:list", _("Surveys"), "surveys"),
+    ("surveys:results", _("Satisfaction results"), "surveys"),
+    ("portal:home", _("Citizens' portal"), "portal"),
     ("orgs:tree", _("Units"), "orgs"),
 ]
 # Shown only to administrators (of a subtree or of the system).

@@ -28,6 +28,7 @@ from .mediation import load_demo_mediation
 from .petitions import load_demo_petitions
 from .plans import load_demo_plans
 from .reports import load_demo_reports
+from .surveys import load_demo_surveys
 
 
 class OfficialListMissing(Exception):
@@ -53,13 +54,14 @@ class DemoResult:
     report_periods: int = 0
     petitions: int = 0
     mediations: int = 0
+    surveys: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(
             self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans
-            or self.report_periods or self.petitions or self.mediations
+            or self.report_periods or self.petitions or self.mediations or self.surveys
         )
 
 
@@ -169,6 +171,7 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
     loader.result.report_periods = load_demo_reports(actor=actor)
     loader.result.petitions = load_demo_petitions(actor=actor)
     loader.result.mediations = load_demo_mediation(actor=actor)
+    loader.result.surveys = load_demo_surveys(actor=actor)
 
     result = loader.result
     if result.changed:
@@ -178,7 +181,7 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
                 "units": result.units, "closed_units": result.closed_units, "users": result.users,
                 "roles": result.roles, "authenticators": result.authenticators, "plans": result.plans,
                 "report_periods": result.report_periods, "petitions": result.petitions,
-                "mediations": result.mediations,
+                "mediations": result.mediations, "surveys": result.surveys,
             },
         )
     return result

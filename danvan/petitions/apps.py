@@ -11,4 +11,4 @@ class PetitionsConfig(AppConfig):
         # prefill: report pre-fill sources (danvan.reports.prefill), registered by a call at import time.
         # mediation, public, reception: permissions registered beside the services that check them
         # (rules.add_perm at import time), so commands and workers see them without any URL module loaded.
-        from . import mediation, prefill, public, reception  # noqa: F401
+        from . import mediation, portal_sections, prefill, public, reception  # noqa: F401

@@ -1,4 +1,7 @@
-"""Public forms (no login): online filing and tracking. They check shape; ``public`` checks the rules."""
+"""Public forms (no login): online filing and tracking. They check shape; ``public`` checks the rules.
+
+Both carry ALTCHA proof-of-work (``danvan.portal.altcha``): each post costs a robot real work.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from danvan.orgs.models import OrgUnit
+from danvan.portal.altcha import AltchaField
 
 from .models import PetitionKind
 from .public import CONTACT_MAX
@@ -45,6 +49,7 @@ class SubmitForm(forms.Form):
     # A field people never see (hidden by CSS, skipped by screen readers): robots fill it.
     website = forms.CharField(label=_("Leave this field empty"), required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    altcha = AltchaField()
 
     def __init__(self, *args: Any, units: Iterable[OrgUnit] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", secrets.token_urlsafe(16))
@@ -60,6 +65,11 @@ class SubmitForm(forms.Form):
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=20)
     secret = forms.CharField(label=_("Secret"), max_length=64, widget=forms.PasswordInput(render_value=False))
+    altcha = AltchaField()
+
+    def visible_main_fields(self) -> list[Any]:
+        """All but the ALTCHA check, which the page renders with ``{% include "portal/_altcha.html" %}``."""
+        return [self["code"], self["secret"]]
 
 
 class ScheduleFilterForm(forms.Form):

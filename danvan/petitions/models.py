@@ -291,6 +291,11 @@ class Petition(TimeStampedModel):
                 condition=Q(status__in=[*(s.value for s in OPEN_STATUSES), "suspended"], deleted_at__isnull=True,
                             prolonged_since__isnull=True),
             ),
+            # The public results page reads the newest published results: a few among millions of cases.
+            models.Index(
+                fields=["-published_at", "-id"], name="petitions_published_idx",
+                condition=Q(published_at__isnull=False, deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,8 @@
 """Public pages (no login): reception schedules, online filing, tracking with code and secret, results.
 
-Every POST carries the CSRF token. Filing and tracking are rate-limited per client address with
-the cache (a 429 page past the limit), so the tracking secret cannot be guessed by brute force and
-the filing form cannot be flooded. The confirmation page shows the secret once: it travels from the
+Every POST carries the CSRF token and an ALTCHA proof-of-work. Filing and tracking are rate-limited
+per client address (``danvan.portal.ratelimit``, a 429 page past the limit), so the tracking secret
+cannot be guessed by brute force and the filing form cannot be flooded. The confirmation page shows the secret once: it travels from the
 POST to the page through the session and is dropped from it when shown, and the page is never
 cached (``Cache-Control: no-store``).
 """
@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,41 +23,39 @@ from django.views.decorators.http import require_http_methods
 from danvan.core.forms import add_service_errors
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import subtree_q
+from danvan.portal import ratelimit
 
 from . import public
 from .forms_public import ScheduleFilterForm, SubmitForm, TrackForm, UnitSearchForm, search_units
-from .models import ReceptionSession
+from .models import Petition, ReceptionSession
 
-DEFAULT_LIMITS = {"submit": (5, 3600), "track": (10, 900)}
+LIMITS = {"petitions_submit": (5, 3600), "petitions_track": (10, 900)}  # DANVAN_PUBLIC_RATE_LIMITS overrides
 SESSION_KEY = "petitions_public_submitted"
 SCHEDULE_DAYS = 60
 SCHEDULE_MAX = 200
 
 
-def _client(request: HttpRequest) -> str:
-    """The client's address as the server sees it (a proxy in front must set REMOTE_ADDR, e.g. gunicorn's
-    --forwarded-allow-ips with a proxy-fix); never a header the client can forge."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _replay_of_filed(form: SubmitForm) -> bool:
+    """A second post of a form already filed (a double tap on a slow link) reuses its ALTCHA payload,
+    which works once: let it through as the replay it is, so the citizen sees the confirmation of the
+    first post rather than an error. It creates nothing (same idempotency key, same petition)."""
+    if set(form.errors) != {"altcha"}:
+        return False
+    key = form.cleaned_data.get("idempotency_key") or ""
+    return bool(key) and Petition.objects.filter(idempotency_key=public.KEY_PREFIX + key).exists()
 
 
-def over_limit(request: HttpRequest, action: str) -> bool:
-    """Count this attempt; True once the client made more than the allowed number in the window."""
-    limits = getattr(settings, "DANVAN_PUBLIC_RATE_LIMITS", DEFAULT_LIMITS)
-    allowed, window = limits.get(action, DEFAULT_LIMITS[action])
-    key = f"petitions-public:{action}:{_client(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > allowed
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "petitions/public/too_many.html", status=429)
-    response["Retry-After"] = "900"
-    return response
+def _units_with_preselected(request: HttpRequest, units: list[OrgUnit]) -> tuple[list[OrgUnit], OrgUnit | None]:
+    """``?unit=<id>`` (a link from the unit's public page) puts that unit first and chooses it."""
+    raw = request.GET.get("unit", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return units, None
+    chosen = next((u for u in units if u.pk == int(raw)), None)
+    if chosen is None:
+        chosen = OrgUnit.objects.current().filter(pk=int(raw)).first()
+        if chosen is not None:
+            units = [chosen, *units]
+    return units, chosen
 
 
 def _sessions(unit_query: str) -> list[ReceptionSession]:
@@ -91,14 +87,15 @@ def schedules(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     search = UnitSearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    units = list(search_units(text))
+    units, chosen = _units_with_preselected(request, list(search_units(text)))
     if request.method == "POST":
-        if over_limit(request, "submit"):
-            return _too_many(request)
+        if ratelimit.over_limit(request, "petitions_submit", limit=LIMITS["petitions_submit"]):
+            return ratelimit.too_many(request)
         form = SubmitForm(request.POST, units=units)
-        if form.is_valid() and form.cleaned_data["website"]:
+        valid = form.is_valid() or _replay_of_filed(form)
+        if valid and form.cleaned_data["website"]:
             form.add_error(None, _("The form could not be sent. Please try again."))
-        elif form.is_valid():
+        elif valid:
             d = form.cleaned_data
             try:
                 petition, secret = public.submit_online(
@@ -115,10 +112,9 @@ def submit(request: HttpRequest) -> HttpResponse:
                     request.session[SESSION_KEY] = {"code": code, "secret": secret}
                 return redirect("petitions_public:submitted")
         return render(request, "petitions/public/submit.html", {"form": form, "search": search}, status=400)
-    if len(units) == 1:
-        form = SubmitForm(units=units, initial={"org_unit": units[0].pk})
-    else:
-        form = SubmitForm(units=units)
+    if chosen is None and len(units) == 1:
+        chosen = units[0]
+    form = SubmitForm(units=units, initial={"org_unit": chosen.pk} if chosen else {})
     return render(request, "petitions/public/submit.html", {"form": form, "search": search})
 
 
@@ -143,8 +139,8 @@ def track(request: HttpRequest) -> HttpResponse:
     not_found = False
     code = 200
     if request.method == "POST":
-        if over_limit(request, "track"):
-            return _too_many(request)
+        if ratelimit.over_limit(request, "petitions_track", limit=LIMITS["petitions_track"]):
+            return ratelimit.too_many(request)
         if form.is_valid():
             status = public.track(form.cleaned_data["code"], form.cleaned_data["secret"])
             not_found = status is None

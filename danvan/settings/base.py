@@ -177,7 +177,10 @@ STATIC_ROOT = Path(os.environ.get("DANVAN_STATIC_ROOT", BASE_DIR / "static_colle
 # nothing is loaded from outside the server.
 STATICFILES_DIRS: list = [BASE_DIR / "static"]
 for _prefix, _dist in [
-    ("vendor/htmx", "htmx.org/dist"), ("vendor/axe", "axe-core"), ("vendor/altcha", "altcha/dist"),
+    ("vendor/htmx", "htmx.org/dist"), ("vendor/axe", "axe-core"),
+    # ALTCHA: only the "external" widget build, its workers and strings (the whole dist is 4 MB of builds).
+    ("vendor/altcha/external", "altcha/dist/external"), ("vendor/altcha/workers", "altcha/dist/workers"),
+    ("vendor/altcha/i18n", "altcha/dist/i18n"),
 ]:
     if (BASE_DIR / "node_modules" / _dist).is_dir():
         STATICFILES_DIRS.append((_prefix, BASE_DIR / "node_modules" / _dist))
@@ -185,6 +188,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# ALTCHA proof-of-work on public forms (danvan/portal/altcha.py). Expected work per form sent is about
+# 0.75 x MAX_COUNTER x COST PBKDF2-SHA256 iterations (~1-3 s on a cheap phone with the defaults).
+# HMAC_KEY empty: derived from SECRET_KEY. MAX_AGE: seconds a challenge stays valid.
+DANVAN_ALTCHA_HMAC_KEY = os.environ.get("DANVAN_ALTCHA_HMAC_KEY", "")
+DANVAN_ALTCHA_COST = env_int("DANVAN_ALTCHA_COST", 1000)
+DANVAN_ALTCHA_MAX_COUNTER = env_int("DANVAN_ALTCHA_MAX_COUNTER", 2000)
+DANVAN_ALTCHA_MAX_AGE = env_int("DANVAN_ALTCHA_MAX_AGE", 600)
 MEDIA_ROOT = Path(os.environ.get("DANVAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 
@@ -194,6 +204,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "danvan_cache",
+        # The default 300 entries would let a flood evict ALTCHA's "already used" markers (and rate counters).
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
     }
 }
 if os.environ.get("DANVAN_REDIS_URL"):

@@ -31,3 +31,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 DANVAN_IDENTITY_KEYS = [k.strip() for k in os.environ.get("DANVAN_IDENTITY_KEYS", "").split(",") if k.strip()] or [
     "QelMNZ5PGbsYrxEdOUcvnNBAmM75GKGG0R3F_LWnl3E=",  # noqa: S105 (not a secret: tests only)
 ]
+
+# ALTCHA stays real in tests (no bypass), only cheap: a few milliseconds to solve.
+DANVAN_ALTCHA_COST = 10
+DANVAN_ALTCHA_MAX_COUNTER = 40

@@ -1,4 +1,5 @@
-"""The public site: online filing with a code and a hashed secret, tracking, published results, rate limits."""
+"""The public site: online filing with a code and a hashed secret, tracking, published results, rate limits,
+ALTCHA proof-of-work on both forms."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import Client
 
 from danvan.petitions import public
 from danvan.petitions.models import Channel, Petition
+from danvan.portal.testing import solve_altcha
 
 from .fixtures_cases import classify, fields, people, step  # noqa: F401
 
@@ -106,12 +108,20 @@ def test_publish_result(tree: dict, people: dict, fields: dict) -> None:  # noqa
 # --------------------------------------------------------------------------- pages
 
 
+ROBOT = "Vui lòng xác nhận bạn không phải là robot (bước kiểm tra chống robot chưa hoàn tất)."
+
+
 def _form(c: Client, unit: Any, **kw: Any) -> dict[str, Any]:
+    """The filing form as the browser posts it, with the widget's solved ALTCHA payload."""
     data = {"org_unit": unit.pk, "kind": "feedback", "summary": "Góp ý về chợ", "content": "Chợ bẩn",
             "name": NAME, "address": ADDRESS, "contact": CONTACT, "consent": "on", "idempotency_key": "abc123",
-            "website": ""}
+            "website": "", "altcha": solve_altcha(client=c)}
     data.update(kw)
     return data
+
+
+def _track(c: Client, code: str | None, secret: str, **kw: Any) -> dict[str, Any]:
+    return {"code": code, "secret": secret, "altcha": solve_altcha(client=c), **kw}
 
 
 def test_submit_page_shows_the_secret_once(tree: dict) -> None:
@@ -144,29 +154,30 @@ def test_submit_page_refusals(tree: dict) -> None:
 
 
 def test_rate_limit(tree: dict, settings: Any) -> None:
-    settings.DANVAN_PUBLIC_RATE_LIMITS = {"submit": (2, 60), "track": (3, 60)}
+    settings.DANVAN_PUBLIC_RATE_LIMITS = {"petitions_submit": (2, 60), "petitions_track": (3, 60)}
     c = Client()
     for i in range(2):
         assert c.post("/public/petitions/submit/", _form(c, tree["A1"], idempotency_key=f"k{i}")).status_code == 302
     assert c.post("/public/petitions/submit/", _form(c, tree["A1"], idempotency_key="k9")).status_code == 429
     assert Petition.objects.count() == 2
     for _i in range(3):
-        assert c.post("/public/petitions/track/", {"code": "PA00000000", "secret": "x"}).status_code == 400
-    assert c.post("/public/petitions/track/", {"code": "PA00000000", "secret": "x"}).status_code == 429
+        assert c.post("/public/petitions/track/", _track(c, "PA00000000", "x")).status_code == 400
+    r = c.post("/public/petitions/track/", _track(c, "PA00000000", "x"))
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0 and 'data-testid="too-many"' in r.content.decode()
 
 
 def test_track_page_same_answer_for_unknown_and_wrong(tree: dict) -> None:
     p, secret = _submit(tree["A1"])
     c = Client()
-    wrong = c.post("/public/petitions/track/", {"code": p.tracking_code, "secret": "sai"})
-    unknown = c.post("/public/petitions/track/", {"code": "PA11111111", "secret": "sai"})
+    wrong = c.post("/public/petitions/track/", _track(c, p.tracking_code, "sai"))
+    unknown = c.post("/public/petitions/track/", _track(c, "PA11111111", "sai"))
     assert wrong.status_code == unknown.status_code == 400
     def strip(r: Any) -> str:
         body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())
         return body.replace(p.tracking_code or "", "").replace("PA11111111", "")
 
     assert strip(wrong) == strip(unknown)
-    ok = c.post("/public/petitions/track/", {"code": p.tracking_code, "secret": secret})
+    ok = c.post("/public/petitions/track/", _track(c, p.tracking_code, secret))
     assert ok.status_code == 200 and 'data-status="received"' in ok.content.decode()
     assert NAME not in ok.content.decode() and "no-store" in ok["Cache-Control"]
     assert c.get(f"/public/petitions/track/?code={p.tracking_code}&secret={secret}").status_code == 200
@@ -211,3 +222,75 @@ def test_schedules_page(tree: dict, django_assert_max_num_queries: Any) -> None:
     body = r.content.decode()
     assert "Lò Văn Thanh" in body and "Người khác" not in body
     assert "Lò Văn Thanh" not in c.get("/public/petitions/?q=Tân Phong").content.decode()
+
+
+# --------------------------------------------------------------------------- proof-of-work, preselected unit
+
+
+def test_forms_show_the_altcha_widget(tree: dict) -> None:
+    c = Client()
+    for url in ("/public/petitions/submit/", "/public/petitions/track/"):
+        body = c.get(url).content.decode()
+        assert 'data-testid="altcha"' in body and 'challenge="/public/altcha/challenge"' in body
+        assert body.count("<altcha-widget") == 1
+
+
+@pytest.mark.parametrize("altcha", ["", "bm90IGEgcGF5bG9hZA==", None])
+def test_filing_without_proof_of_work_is_refused(tree: dict, altcha: str | None) -> None:
+    c = Client()
+    data = _form(c, tree["A1"])
+    if altcha is None:
+        del data["altcha"]
+    else:
+        data["altcha"] = altcha
+    r = c.post("/public/petitions/submit/", data)
+    body = r.content.decode()
+    assert r.status_code == 400 and ROBOT in body and not Petition.objects.exists()
+    assert "Góp ý về chợ" in body and "Chợ bẩn" in body  # what was typed is kept
+
+
+def test_reused_proof_of_work_is_refused(tree: dict) -> None:
+    c = Client()
+    first = _form(c, tree["A1"], idempotency_key="one")
+    assert c.post("/public/petitions/submit/", first).status_code == 302
+    again = _form(c, tree["A1"], idempotency_key="two", altcha=first["altcha"])  # a robot replaying its work
+    r = c.post("/public/petitions/submit/", again)
+    assert r.status_code == 400 and ROBOT in r.content.decode() and Petition.objects.count() == 1
+
+
+def test_double_tap_shows_the_confirmation(tree: dict) -> None:
+    """The same post twice (same payload, same key): one petition, and the second answer is the confirmation."""
+    c = Client()
+    data = _form(c, tree["A1"], idempotency_key="tap")
+    assert c.post("/public/petitions/submit/", data).status_code == 302
+    r = c.post("/public/petitions/submit/", data)
+    assert r.status_code == 302 and Petition.objects.count() == 1
+    body = c.get(r["Location"]).content.decode()
+    p = Petition.objects.get()
+    assert public.display_code(p.tracking_code or "") in body and 'data-testid="tracking-secret"' in body
+
+
+def test_tracking_needs_proof_of_work(tree: dict) -> None:
+    p, secret = _submit(tree["A1"])
+    c = Client()
+    r = c.post("/public/petitions/track/", {"code": p.tracking_code, "secret": secret})
+    assert r.status_code == 400 and ROBOT in r.content.decode() and 'data-testid="tracked"' not in r.content.decode()
+    payload = solve_altcha(client=c)
+    assert c.post("/public/petitions/track/", _track(c, p.tracking_code, secret, altcha=payload)).status_code == 200
+    r = c.post("/public/petitions/track/", _track(c, p.tracking_code, secret, altcha=payload))  # reused
+    assert r.status_code == 400 and 'data-testid="tracked"' not in r.content.decode()
+
+
+def test_unit_preselected_from_link(tree: dict) -> None:
+    c = Client()
+    r = c.get(f"/public/petitions/submit/?unit={tree['A1'].pk}")
+    body = r.content.decode()
+    assert r.status_code == 200 and f'<option value="{tree["A1"].pk}" selected>' in body
+    assert "Xã Bình Lư" in body
+    for bad in ("abc", "99999999", "-1", "1" * 40):
+        r = c.get(f"/public/petitions/submit/?unit={bad}")
+        select = r.content.decode().split('name="org_unit"')[1].split("</select>")[0]
+        assert r.status_code == 200 and select.count(" selected>") == 1 and '<option value="" selected>' in select
+    # the unit chosen by link stays chosen when the form comes back with an error
+    r = c.post(f"/public/petitions/submit/?unit={tree['A1'].pk}", _form(c, tree["A1"], consent=""))
+    assert r.status_code == 400 and f'<option value="{tree["A1"].pk}" selected>' in r.content.decode()

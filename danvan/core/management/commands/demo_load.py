@@ -40,12 +40,13 @@ class Command(VietnameseCommand):
                     _(
                         "Demo data loaded: %(units)d units created, %(closed)d former units closed, "
                         "%(users)d users, %(roles)d roles, %(auth)d authenticators, %(plans)d plans, "
-                        "%(periods)d reporting periods, %(petitions)d reception and petition records, %(mediations)d mediations."
+                        "%(periods)d reporting periods, %(petitions)d reception and petition records, %(mediations)d mediations, "
+                        "%(surveys)d survey records."
                     )
                     % {
                         "units": result.units, "closed": result.closed_units, "users": result.users,
                         "roles": result.roles, "auth": result.authenticators, "plans": result.plans,
-                        "periods": result.report_periods, "petitions": result.petitions,
+                        "periods": result.report_periods, "petitions": result.petitions, "surveys": result.surveys,
                         "mediations": result.mediations,
                     }
                 )
