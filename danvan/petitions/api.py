@@ -26,6 +26,7 @@ from danvan.accounts.models import User
 from danvan.api.auth import caller
 from danvan.api.errors import AUTH_ERRORS, error_responses
 from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor
+from danvan.api.units import unit_filter
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import search_key
 from danvan.orgs.models import OrgUnit
@@ -164,14 +165,6 @@ def _petition(request: HttpRequest, petition_id: int) -> Petition:
     return p
 
 
-def _unit_filter(request: HttpRequest, unit_id: int | None) -> OrgUnit | None:
-    """A unit of the caller's part of the tree for a filter; one outside it does not exist for them (404)."""
-    if unit_id is None:
-        return None
-    unit = OrgUnit.objects.visible_to(caller(request)).filter(pk=unit_id).first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def _unit_ref(unit: OrgUnit) -> PetitionUnitOut:
@@ -285,7 +278,7 @@ def worklist(request: HttpRequest, params: Query[WorklistParams]) -> WorklistPag
     except ValidationError:
         raise _invalid("after", _("The cursor is not valid; start again from the first page.")) from None
     after = (dt.date.fromisoformat(raw[0]) if raw[0] else None, raw[1]) if raw is not None else None
-    unit = _unit_filter(request, params.unit)
+    unit = unit_filter(request, params.unit)
     rows = queries.worklist(caller(request), unit=unit, after=after, limit=params.limit + 1, values=WORKLIST_VALUES)
     page, more = rows[: params.limit], len(rows) > params.limit
     today = timezone.localdate()
@@ -333,7 +326,7 @@ def list_petitions(request: HttpRequest, params: Query[PetitionFilters]) -> Peti
     if params.received_from and params.received_to and params.received_to < params.received_from:
         raise _invalid("received_to", _("The end date cannot be before the start date."))
     qs = _visible(request).select_related("org_unit", "field")
-    unit = _unit_filter(request, params.unit)
+    unit = unit_filter(request, params.unit)
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], prefix="org_unit__"))
     if params.kind:
@@ -376,7 +369,7 @@ def _duplicates_out(found: list[Any], today: dt.date) -> DuplicateList:
 def duplicates_search(request: HttpRequest, params: Query[DuplicateParams]) -> DuplicateList:
     """Petitions the caller may see that look like the one being received: the same filer, or similar content
     (marks and case ignored), in the unit's subtree and the levels above. A `unit` outside the caller's is 404."""
-    unit = _unit_filter(request, params.unit)
+    unit = unit_filter(request, params.unit)
     found = duplicates.candidates(
         caller(request), summary=params.summary, content=params.content, filer_name=params.filer_name,
         filer_address=params.filer_address, unit=unit, limit=params.limit,

@@ -24,6 +24,7 @@ from danvan.accounts.models import User
 from danvan.api.auth import caller
 from danvan.api.errors import AUTH_ERRORS, error_responses
 from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor
+from danvan.api.units import unit_filter
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import subtree_q
 
@@ -153,14 +154,6 @@ def _is_list_key(value: Any) -> bool:
     return True
 
 
-def _unit_filter(request: HttpRequest, unit_id: int | None) -> OrgUnit | None:
-    """A unit of the caller's part of the tree; one outside it does not exist for them (404)."""
-    if unit_id is None:
-        return None
-    unit = OrgUnit.objects.visible_to(caller(request)).filter(pk=unit_id).first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 @router.get("", response={200: SurveyPage, **LIST_ERRORS}, summary="List surveys", operation_id="surveys_list")
@@ -170,7 +163,7 @@ def list_surveys(request: HttpRequest, params: Query[SurveyFilters]) -> SurveyPa
     units is 404."""
     after = decode_cursor(params.cursor, _is_list_key)
     qs = _visible(request).select_related("org_unit", "service")
-    unit = _unit_filter(request, params.unit)
+    unit = unit_filter(request, params.unit)
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], prefix="org_unit__"))
     if params.status:
@@ -196,7 +189,7 @@ def unit_index(request: HttpRequest, params: Query[SurveyUnitIndexParams]) -> Su
     from `from` to `to` (default: the last twelve months up to today). A unit outside the caller's is 404."""
     from . import index
 
-    unit = _unit_filter(request, params.unit)
+    unit = unit_filter(request, params.unit)
     assert unit is not None  # noqa: S101 - unit is a required parameter
     date_to = params.date_to or timezone.localdate()
     date_from = params.date_from or (date_to - dt.timedelta(days=364))
