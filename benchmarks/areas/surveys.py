@@ -429,7 +429,8 @@ def export_scenarios(ctx: RunContext) -> list[Result]:
 
 def run(ctx: RunContext) -> list[Result]:
     results = index_scenarios(ctx)
-    results += export_scenarios(ctx)
+    if os.environ.get("BENCH_SURVEYS_EXPORT", "1") != "0":  # 0: the index only (the exports take ~10 min)
+        results += export_scenarios(ctx)
     results.append(Result(name(ctx, "responses"), ctx.counts["responses"], "rows",
                           note=f"{ctx.counts['voided']:,} voided; {ctx.counts['surveys']} surveys, "
                                f"{ctx.counts['desks']:,} desks; generated in {ctx.counts.get('generate_s', '?')} s "
