@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
@@ -23,6 +24,8 @@ from danvan.orgs.scope import scope_of, subtree_q
 from . import charts, export, index
 from .forms_results import ResultsForm
 from .models import Response, Survey
+
+XLSX_MAX_ROWS = 50_000  # DANVAN_SURVEYS_XLSX_MAX_ROWS
 
 BREAKDOWNS = ("month", "org_unit", "service", "desk", "officer")
 MAX_SURVEYS = 50
@@ -186,6 +189,13 @@ def responses_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     survey, qs, form = _export_qs(request, pk)
     if qs is None:
         return _bad_period(form)
+    limit = int(getattr(settings, "DANVAN_SURVEYS_XLSX_MAX_ROWS", XLSX_MAX_ROWS))
+    if qs.count() > limit:
+        # openpyxl writes ~2,000 rows a second: past this the request would outlive the server's timeout.
+        message = _("More than %(limit)s responses in this period: an Excel file would take too long to make. "
+                    "Download the CSV file (it opens in Excel too), or choose a shorter period.") % {
+            "limit": f"{limit:,}".replace(",", ".")}
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     return export.xlsx_response(qs, f"khao-sat-{survey.pk}-phieu.xlsx", title=survey.title)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.surveys.models import Service
+from danvan.surveys.models import Response, Service
 
 from .test_index_support import add_version, make_survey, respond
 
@@ -173,3 +173,17 @@ def test_weighted_overall_from_the_form(client: Any, tree: Any, data: Any) -> No
     assert "weighted by their section weights" in response.content.decode()
     response = get(client, data["head"], reverse("surveys:results"), {"unit": tree["A"].pk, "overall": "max"})
     assert response.status_code == 400
+
+
+def test_xlsx_of_too_many_responses_is_refused_with_the_csv_offered(client: Any, data: Any, settings: Any) -> None:
+    n = Response.objects.filter(survey=data["commune"], submitted_on__year=2026).count()
+    assert n >= 2
+    settings.DANVAN_SURVEYS_XLSX_MAX_ROWS = n - 1
+    url = reverse("surveys:responses_xlsx", args=[data["commune"].pk])
+    response = get(client, data["head"], url, PERIOD)
+    assert response.status_code == 413 and "CSV" in response.content.decode()
+    assert get(client, data["head"], reverse("surveys:responses_csv", args=[data["commune"].pk]),
+               PERIOD).status_code == 200
+    settings.DANVAN_SURVEYS_XLSX_MAX_ROWS = n
+    response = get(client, data["head"], url, PERIOD)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
