@@ -49,3 +49,18 @@ def decode_cursor(cursor: str | None, check: Callable[[Any], bool] = lambda v: T
 MAX_ID = 2**63 - 1
 # Longest search text accepted by list endpoints.
 MAX_SEARCH_LENGTH = 200
+
+
+def is_dated_key(value: Any, parse: Callable[[str], Any]) -> bool:
+    """A keyset position ``[iso date or time, id]`` as list endpoints encode it; ``parse`` is
+    ``datetime.date.fromisoformat`` or ``datetime.datetime.fromisoformat`` (what the list orders by)."""
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
+        return False
+    pk = value[1]
+    if not (isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk <= MAX_ID):
+        return False
+    try:
+        parse(value[0])
+    except ValueError:
+        return False
+    return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from pydantic import Field
 from danvan.accounts.models import User
 from danvan.api.auth import caller
 from danvan.api.errors import AUTH_ERRORS, error_responses
-from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor
+from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor, is_dated_key
 from danvan.api.units import unit_filter
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import search_key
@@ -305,17 +306,8 @@ WORKLIST_VALUES = (
 )
 
 
-def _is_list_key(value: Any) -> bool:
-    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
-        return False
-    pk = value[1]
-    if not (isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk <= MAX_ID):
-        return False
-    try:
-        dt.date.fromisoformat(value[0])
-    except ValueError:
-        return False
-    return True
+_is_list_key = partial(is_dated_key, parse=dt.date.fromisoformat)
+
 
 
 @router.get("", response={200: PetitionPage, **LIST_ERRORS}, summary="List petitions", operation_id="petitions_list")

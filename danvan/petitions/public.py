@@ -19,6 +19,7 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import rules
@@ -31,7 +32,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from danvan.api.pagination import decode_cursor, encode_cursor
+from danvan.api.pagination import decode_cursor, encode_cursor, is_dated_key
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import search_key
@@ -331,15 +332,8 @@ class ResultsPage:
     next: str | None
 
 
-def _is_key(value: Any) -> bool:
-    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-            and isinstance(value[1], int) and not isinstance(value[1], bool)):
-        return False
-    try:
-        dt.datetime.fromisoformat(value[0])
-    except ValueError:
-        return False
-    return True
+_is_key = partial(is_dated_key, parse=dt.datetime.fromisoformat)
+
 
 
 def published_results(unit: OrgUnit | None = None, after: str | None = None, limit: int = PAGE_SIZE) -> ResultsPage:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from ninja import Path, Query, Router, Status
 from danvan.accounts.models import User
 from danvan.api.auth import caller
 from danvan.api.errors import AUTH_ERRORS, error_responses
-from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor
+from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor, is_dated_key
 from danvan.api.units import unit_filter
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import subtree_q
@@ -141,17 +142,8 @@ def detail_out(s: Survey) -> SurveyDetailOut:
 # =========================================================================== surveys
 
 
-def _is_list_key(value: Any) -> bool:
-    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
-        return False
-    pk = value[1]
-    if not (isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk <= MAX_ID):
-        return False
-    try:
-        dt.datetime.fromisoformat(value[0])
-    except ValueError:
-        return False
-    return True
+_is_list_key = partial(is_dated_key, parse=dt.datetime.fromisoformat)
+
 
 
 
