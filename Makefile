@@ -40,6 +40,7 @@ run: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan legal load-core
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan reports load-default-form
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan demo load
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/danvan dashboard refresh
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) BIN=$(BIN) scripts/run-dev
 
 # The second command: every check and the whole suite on SQLite and on a real PostgreSQL.

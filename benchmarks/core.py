@@ -121,6 +121,8 @@ FIGURE_DATABASE: dict[str, str] = {
         "responses",
     )},
     **{f"portal.{f}": "postgres" for f in ("page_kb", "p95_ms", "cold_p95_ms", "median_ms", "rps", "errors")},
+    # Issue #8 names PostgreSQL's; SQLite's are "dashboard.sqlite.<metric>".
+    **{f"dashboard.{f}": "postgres" for f in ("national_ms", "refresh_s", "read_ms", "source_rows")},
 }
 
 

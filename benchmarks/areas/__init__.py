@@ -16,4 +16,5 @@ AREAS: dict[str, str] = {
     "petitions": "benchmarks.areas.petitions",
     "surveys": "benchmarks.areas.surveys",
     "portal": "benchmarks.areas.portal",
+    "dashboard": "benchmarks.areas.dashboard",
 }

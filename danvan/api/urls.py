@@ -22,13 +22,18 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from danvan.accounts.api import router as accounts_router
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.dashboard.api import router as dashboard_router
+from danvan.dialogues.api import router as dialogues_router
+from danvan.disclosures.api import router as grassroots_router
 from danvan.legal.api import router as legal_router
 from danvan.notifications.api import router as notifications_router
 from danvan.orgs.api import router as orgs_router
+from danvan.oversight.api import router as oversight_router
 from danvan.petitions.api import router as petitions_router
 from danvan.plans.api import router as plans_router
 from danvan.plans.services import PlanLockedError
 from danvan.portal.api import router as portal_router
+from danvan.practices.api import router as practices_router
 from danvan.reports.api import router as reports_router
 from danvan.surveys.api import router as surveys_router
 
@@ -105,6 +110,11 @@ api.add_router("/reports", reports_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/portal", portal_router)
+api.add_router("/grassroots", grassroots_router)
+api.add_router("/dialogues", dialogues_router)
+api.add_router("/practices", practices_router)
+api.add_router("/oversight", oversight_router)
+api.add_router("/dashboard", dashboard_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:

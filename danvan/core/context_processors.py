@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, app label that must be installed). Later areas append here when they land.
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("home", _("Overview"), "core"),
+    ("dashboard:home", _("Dashboard"), "dashboard"),
     ("plans:list", _("Plans"), "plans"),
     ("reports:home", _("Reports"), "reports"),
     ("legal:list", _("Legal documents"), "legal"),
@@ -21,6 +22,11 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("petitions:deadlines", _("Deadline calculator"), "petitions"),
     ("surveys:list", _("Surveys"), "surveys"),
     ("surveys:results", _("Satisfaction results"), "surveys"),
+    ("disclosures:home", _("Grassroots democracy"), "disclosures"),
+    ("dialogues:list", _("Dialogues and commitments"), "dialogues"),
+    ("practices:list", _("Good practices"), "practices"),
+    ("practices:programme_list", _("Thematic programmes"), "practices"),
+    ("oversight:home", _("Dissemination and inspections"), "oversight"),
     ("portal:home", _("Citizens' portal"), "portal"),
     ("orgs:tree", _("Units"), "orgs"),
 ]

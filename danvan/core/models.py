@@ -87,3 +87,49 @@ class CalendarDay(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.note}"
+
+
+class StoredFile(models.Model):
+    """A file an official attached to a record: checked by ``danvan.core.uploads`` on the way in.
+
+    Abstract: each app keeps its own table (its records, its permissions), with the same columns.
+    The stored name is random and outside any served URL; the original name is kept only here.
+    """
+
+    file = models.FileField(_("file"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ResponseTracked(models.Model):
+    """A recommendation the government must answer by a date (boards' findings, the Front's supervision).
+
+    A response given after ``response_due_on`` needs ``late_reason`` (services refuse it otherwise), so
+    the record always says why a deadline was missed.
+    """
+
+    response_due_on = models.DateField(_("response due on"), null=True, blank=True)
+    response = models.TextField(_("government's response"), blank=True, max_length=10000)
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+    late_reason = models.TextField(_("reason for the late response"), blank=True, max_length=2000)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("responded by"),
+    )
+
+    class Meta:
+        abstract = True

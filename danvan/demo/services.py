@@ -24,9 +24,11 @@ from danvan.orgs.models import Membership, OrgKind, OrgUnit, UnitSuccession
 from danvan.orgs.roles import Role
 
 from . import data
+from .grassroots import load_demo_grassroots
 from .mediation import load_demo_mediation
 from .petitions import load_demo_petitions
 from .plans import load_demo_plans
+from .practices import load_demo_practices
 from .reports import load_demo_reports
 from .surveys import load_demo_surveys
 
@@ -55,13 +57,16 @@ class DemoResult:
     petitions: int = 0
     mediations: int = 0
     surveys: int = 0
+    grassroots: int = 0
+    practices: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(
             self.units or self.closed_units or self.users or self.roles or self.authenticators or self.plans
-            or self.report_periods or self.petitions or self.mediations or self.surveys
+            or self.report_periods or self.petitions or self.mediations or self.surveys or self.grassroots
+            or self.practices
         )
 
 
@@ -172,6 +177,8 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
     loader.result.petitions = load_demo_petitions(actor=actor)
     loader.result.mediations = load_demo_mediation(actor=actor)
     loader.result.surveys = load_demo_surveys(actor=actor)
+    loader.result.grassroots = load_demo_grassroots(actor=actor)
+    loader.result.practices = load_demo_practices(actor=actor)
 
     result = loader.result
     if result.changed:
@@ -181,7 +188,8 @@ def load_demo(*, actor: Any = None, force: bool = False) -> DemoResult:
                 "units": result.units, "closed_units": result.closed_units, "users": result.users,
                 "roles": result.roles, "authenticators": result.authenticators, "plans": result.plans,
                 "report_periods": result.report_periods, "petitions": result.petitions,
-                "mediations": result.mediations, "surveys": result.surveys,
+                "mediations": result.mediations, "surveys": result.surveys, "grassroots": result.grassroots,
+                "practices": result.practices,
             },
         )
     return result

@@ -25,14 +25,9 @@ Audit summaries of a denunciation's files carry no file name and no free text: a
 from __future__ import annotations
 
 import hashlib
-import io
-import unicodedata
 import uuid
-import zipfile
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -41,6 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.core import audit
+from danvan.core.uploads import clean_name, extension, max_bytes, sniff
+from danvan.core.uploads import read_all as _read
 from danvan.core.writes import clean_field_text, user_or_none
 from danvan.orgs.scope import scope_of
 
@@ -50,64 +47,7 @@ from .workflow import HANDLING_ROLES, INTAKE_ROLES
 
 WRITER_ROLES = INTAKE_ROLES | HANDLING_ROLES
 MAX_PER_OWNER = 50
-NAME_MAX = 255
 REASON_MAX = 500
-# extension → (filetype's extension for the content, the content type served)
-ALLOWED: dict[str, tuple[str, str]] = {
-    "pdf": ("pdf", "application/pdf"),
-    "jpg": ("jpg", "image/jpeg"),
-    "jpeg": ("jpg", "image/jpeg"),
-    "png": ("png", "image/png"),
-    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
-}
-# The part without which a zip is not that office document.
-_ZIP_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "odt": "content.xml"}
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "DANVAN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def clean_name(raw: Any) -> str:
-    """The file's own name: no folder (either slash), no control characters, NFC, at most 255 characters."""
-    name = unicodedata.normalize("NFC", str(raw or ""))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    if len(name) > NAME_MAX:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: NAME_MAX - len(ext) - 1] + "." + ext) if dot and len(ext) < 10 else name[:NAME_MAX]
-    return name
-
-
-def _extension(name: str) -> str:
-    stem, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and stem else ""
-
-
-def _zip_has(data: bytes, part: str) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return part in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def sniff(name: str, data: bytes) -> str:
-    """The content type to serve, or ``ValidationError`` on ``file`` if the type is refused or disguised."""
-    ext = _extension(name)
-    if ext not in ALLOWED:
-        raise ValidationError({"file": _("Only PDF, JPEG, PNG, DOCX, XLSX and ODT files are accepted.")})
-    expected, content_type = ALLOWED[ext]
-    kind = filetype.guess(data)
-    found = kind.extension if kind is not None else ""
-    if found != expected or (expected in _ZIP_PART and not _zip_has(data, _ZIP_PART[expected])):
-        raise ValidationError({"file": _(
-            "The file's content is not what its name says (.%(ext)s): it was refused as disguised.") % {"ext": ext}})
-    return content_type
-
-
 def _owner_unit(petition: Petition | None, visit: ReceptionVisit | None) -> Any:
     return petition.org_unit if petition is not None else visit.org_unit if visit is not None else None
 
@@ -132,14 +72,6 @@ def _may_read(user: Any, attachment: Attachment) -> bool:
 
 def _is_denunciation(petition: Petition | None, visit: ReceptionVisit | None) -> bool:
     return PetitionKind.DENUNCIATION in (getattr(petition, "kind", ""), getattr(visit, "kind", ""))
-
-
-def _read(file: Any) -> bytes:
-    if hasattr(file, "seek"):
-        file.seek(0)
-    if hasattr(file, "chunks"):
-        return b"".join(file.chunks())
-    return bytes(file.read())
 
 
 @transaction.atomic
@@ -183,7 +115,7 @@ def store_attachment(*, actor: Any, file: Any, petition: Petition | None = None,
     now = timezone.now()
     local = timezone.localtime(now)
     stored = crypto.fernet().encrypt(data) if identifies_filer else data
-    suffix = "bin" if identifies_filer else _extension(name)
+    suffix = "bin" if identifies_filer else extension(name)
     path = default_storage.save(f"petitions/{local:%Y}/{local:%m}/{uuid.uuid4().hex}.{suffix}", ContentFile(stored))
     try:
         with transaction.atomic():

@@ -81,7 +81,7 @@ def _add(out: dict[str, dict[str, int]], rows: Any) -> None:
             target[k] = target.get(k, 0) + int(v or 0)
 
 
-def _on_time(row: dict[str, Any], resolved_day: dt.date) -> bool:
+def on_time(row: dict[str, Any], resolved_day: dt.date) -> bool:
     from .services import next_deadline
 
     pseudo = Petition(
@@ -142,7 +142,7 @@ def collect(unit: OrgUnit, date_from: dt.date, date_to: dt.date, *, group_len: i
             day = row["petition__decision_on"] or timezone.localtime(row["at"]).date()
             target = out[row["g"]]
             target["resolved"] = target.get("resolved", 0) + 1
-            target["resolved_on_time"] = target.get("resolved_on_time", 0) + int(_on_time(row, day))
+            target["resolved_on_time"] = target.get("resolved_on_time", 0) + int(on_time(row, day))
     if "visits" in parts:
         has_petition = Petition.objects.filter(visit=OuterRef("pk"), deleted_at__isnull=True)
         visits = ReceptionVisit.objects.filter(visited_on__range=(date_from, date_to), deleted_at__isnull=True)

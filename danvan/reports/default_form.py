@@ -130,11 +130,11 @@ SECTIONS: tuple[Sec, ...] = (
         Ind("disclosures_made", "Số nội dung công khai, niêm yết theo Luật Thực hiện dân chủ ở cơ sở", "nội dung",
             C, SUM, False, "disclosures.made"),
         Ind("consultations_held", "Số lần lấy ý kiến Nhân dân về chủ trương, chính sách, chương trình, dự án",
-            "lần", C, SUM),
+            "lần", C, SUM, False, "disclosures.consultations_held"),
         Ind("community_supervisions", "Số cuộc giám sát của Ban Thanh tra nhân dân, Ban Giám sát đầu tư "
-            "cộng đồng", "cuộc", C, SUM),
+            "cộng đồng", "cuộc", C, SUM, False, "disclosures.board_supervisions"),
         Ind("front_supervisions", "Số cuộc giám sát, phản biện xã hội của Mặt trận Tổ quốc và các tổ chức "
-            "chính trị - xã hội", "cuộc", C, SUM),
+            "chính trị - xã hội", "cuộc", C, SUM, False, "disclosures.front_supervisions"),
     ), (("democracy_results", "Kết quả thực hiện dân chủ ở cơ sở", False),)),
     Sec("V", "Phong trào thi đua “Dân vận khéo”", (
         Ind("practices_registered", "Số mô hình, điển hình “Dân vận khéo” đăng ký xây dựng", "mô hình", C, SUM,

@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "danvan.reports",
     "danvan.surveys",
     "danvan.portal",
+    "danvan.disclosures",
+    "danvan.dialogues",
+    "danvan.practices",
+    "danvan.oversight",
+    "danvan.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -116,7 +116,7 @@ class _Versions:
 # --------------------------------------------------------------------------- SQL
 
 
-def _aggregate(responses_qs: QuerySet[Response], by: str | None) -> list[_Raw]:
+def aggregate_by(responses_qs: QuerySet[Response], by: str | None) -> list[_Raw]:
     """The one grouped query: per (group, version), the respondents and a count per element bit.
 
     The inner query groups the responses by (group, version, answered mask, satisfied mask) with a
@@ -168,7 +168,7 @@ def _group_value(by: str | None, raw: Any) -> Any:
     return None if raw is None else int(raw)
 
 
-def _versions(version_ids: Iterable[int]) -> _Versions:
+def versions_of(version_ids: Iterable[int]) -> _Versions:
     """The element sections of the versions met (one query), and the rule each version froze."""
     ids = sorted(set(version_ids))
     elements: dict[int, list[_Element]] = defaultdict(list)
@@ -333,14 +333,14 @@ def compute(*, responses_qs: QuerySet[Response], by: str | None = None, overall:
     """
     if overall not in OVERALLS:
         raise ValueError(f"unknown overall formula {overall!r}")
-    raws = _aggregate(responses_qs, by)
-    return _result(raws, _versions(r.version_id for r in raws), by, overall)
+    raws = aggregate_by(responses_qs, by)
+    return _result(raws, versions_of(r.version_id for r in raws), by, overall)
 
 
 def compute_many(*, responses_qs: QuerySet[Response], bys: Iterable[str], overall: str = "mean") -> dict[str, IndexResult]:
     """Several breakdowns of the same responses; the element sections are read once for all of them."""
-    raws = {by: _aggregate(responses_qs, by) for by in bys}
-    versions = _versions(r.version_id for rs in raws.values() for r in rs)
+    raws = {by: aggregate_by(responses_qs, by) for by in bys}
+    versions = versions_of(r.version_id for rs in raws.values() for r in rs)
     return {by: _result(rs, versions, by, overall) for by, rs in raws.items()}
 
 

@@ -189,7 +189,7 @@ def test_open_data_page_and_national_files(tree: dict, no_cache: Any, django_ass
     assert "/public/data/provinces.csv?from=2026-01-01&amp;to=2026-03-31" in body
     assert f"/public/units/{tree['B'].pk}/data.json?from=2026-01-01&amp;to=2026-03-31" in body
     assert body.count("<h1") == 1
-    with django_assert_max_num_queries(2 + 2 * 10):  # the provinces, then each province's figures
+    with django_assert_max_num_queries(2 + 2 * 11):  # the provinces, then each province's figures
         r = c.get("/public/data/provinces.csv")
     rows = _csv(r)
     totals = {row["unit_name"]: row["value"] for row in rows if row["key"] == "petitions.received_total"}

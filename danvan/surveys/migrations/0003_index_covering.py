@@ -4,7 +4,7 @@ The index reads, per response, only the date, unit, survey, version, the two mas
 mark (``danvan.surveys.index``). With these columns in the index itself PostgreSQL answers from
 the index alone (an index-only scan of some 60 MB for 1,000,000 responses) instead of the whole
 table with its answers (1.3 GB), so the figure holds when the machine is busy and the table is
-not in memory. Keep it in step with the columns ``index._aggregate`` reads.
+not in memory. Keep it in step with the columns ``index.aggregate_by`` reads.
 
 The model state does not change (plain SQL), so ``makemigrations --check`` stays clean. On a large
 existing table build it by hand with ``CREATE INDEX CONCURRENTLY`` first; ``IF NOT EXISTS`` then

@@ -41,13 +41,13 @@ class Command(VietnameseCommand):
                         "Demo data loaded: %(units)d units created, %(closed)d former units closed, "
                         "%(users)d users, %(roles)d roles, %(auth)d authenticators, %(plans)d plans, "
                         "%(periods)d reporting periods, %(petitions)d reception and petition records, %(mediations)d mediations, "
-                        "%(surveys)d survey records."
+                        "%(surveys)d survey records, %(grassroots)d grassroots democracy and dialogue records."
                     )
                     % {
                         "units": result.units, "closed": result.closed_units, "users": result.users,
                         "roles": result.roles, "auth": result.authenticators, "plans": result.plans,
                         "periods": result.report_periods, "petitions": result.petitions, "surveys": result.surveys,
-                        "mediations": result.mediations,
+                        "mediations": result.mediations, "grassroots": result.grassroots,
                     }
                 )
             )
