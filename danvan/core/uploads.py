@@ -120,3 +120,50 @@ def read_stored(path: str) -> bytes:
 
     with default_storage.open(path, "rb") as handle:
         return bytes(handle.read())
+
+
+MAX_PER_RECORD = 50
+REASON_MAX = 500
+
+
+def attach(model: Any, link: dict[str, Any], *, actor: Any, file: Any, folder: str) -> Any:
+    """Keep one checked file for a record: a ``StoredFile`` row of ``model`` linked by ``link``.
+
+    At most ``MAX_PER_RECORD`` live files a record. The file is written first and removed again if
+    the row cannot be saved, so a refused or rolled-back row leaves no file behind it. The caller
+    holds the permission check and the audit event (they are the record's, not the file's).
+    """
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from .writes import user_or_none
+
+    if model.objects.filter(deleted_at__isnull=True, **link).count() >= MAX_PER_RECORD:
+        raise ValidationError({"file": _("At most %(n)d files can be attached.") % {"n": MAX_PER_RECORD}})
+    columns = save_checked(file, folder=folder)
+    try:
+        with transaction.atomic():
+            return model.objects.create(uploaded_by=user_or_none(actor), **columns, **link)
+    except Exception:
+        default_storage.delete(columns["file"])
+        raise
+
+
+def mark_removed(row: Any, reason: Any) -> str:
+    """Soft-remove a file row the caller has locked: it stays on disk and in the audit trail.
+
+    The reason is required; a file removed already is refused. Returns the cleaned reason for the
+    caller's audit event.
+    """
+    from django.utils import timezone
+
+    from .writes import clean_field_text
+
+    text, error = clean_field_text(reason, REASON_MAX, required=True, multiline=True)
+    if error:
+        raise ValidationError({"reason": error})
+    if row.deleted_at is not None:
+        raise ValidationError({"file": _("This file was already removed.")})
+    row.deleted_at = timezone.now()
+    row.save(update_fields=["deleted_at"])
+    return text

@@ -13,18 +13,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.core import audit
-from danvan.core.uploads import read_stored, save_checked
-from danvan.core.writes import clean_field_text, user_or_none
+from danvan.core.uploads import attach, mark_removed, read_stored
 
 from .models import Attachment, Commitment, Dialogue
 
 FOLDER = "dialogues"
-MAX_PER_OWNER = 50
-REASON_MAX = 500
 
 
 def _write_perm(owner: Any) -> str:
@@ -64,10 +60,7 @@ def add(*, actor: Any, owner: Any, file: Any) -> Attachment:
     if actor is not None and not may_change(actor, fresh):
         raise PermissionDenied(_("You may not add files here."))
     link = {"dialogue": fresh} if isinstance(fresh, Dialogue) else {"commitment": fresh}
-    if Attachment.objects.filter(deleted_at__isnull=True, **link).count() >= MAX_PER_OWNER:
-        raise ValidationError({"file": _("At most %(n)d files can be attached.") % {"n": MAX_PER_OWNER}})
-    columns = save_checked(file, folder=FOLDER)
-    attachment = Attachment.objects.create(uploaded_by=user_or_none(actor), **columns, **link)
+    attachment = attach(Attachment, link, actor=actor, file=file, folder=FOLDER)
     audit.record("dialogues.attachment.add", actor=actor, obj=fresh, org_unit=_host_unit(fresh),
                  summary={"attachment": attachment.pk, "name": attachment.original_name, "size": attachment.size,
                           "content_type": attachment.content_type})
@@ -87,13 +80,7 @@ def remove(*, actor: Any, attachment: Attachment, reason: Any) -> Attachment:
     owner = _owner_of(row)
     if actor is not None and not may_change(actor, owner):
         raise PermissionDenied(_("You may not remove files here."))
-    text, error = clean_field_text(reason, REASON_MAX, required=True, multiline=True)
-    if error:
-        raise ValidationError({"reason": error})
-    if row.deleted_at is not None:
-        raise ValidationError({"file": _("This file was already removed.")})
-    row.deleted_at = timezone.now()
-    row.save(update_fields=["deleted_at"])
+    text = mark_removed(row, reason)
     audit.record("dialogues.attachment.remove", actor=actor, obj=owner, org_unit=_host_unit(owner),
                  summary={"attachment": row.pk, "name": row.original_name, "reason": text})
     attachment.deleted_at = row.deleted_at

@@ -23,25 +23,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from danvan.orgs.scope import subtree_q
-from danvan.reports.prefill import register
+from danvan.reports.prefill import register, reporting_below
 
 from . import public
 
 
-def _reporting_below(unit: Any, period: Any) -> list[str]:
-    from danvan.reports.models import Submission
-
-    return list(
-        Submission.objects.filter(period=period, expected=True)
-        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
-        .values_list("org_unit__path", flat=True)
-    )
-
-
 def _figures(unit: Any, period: Any) -> dict[str, int | None]:
     return public.subtree_figures(unit, period.starts_on, period.ends_on,
-                                  exclude_paths=_reporting_below(unit, period))
+                                  exclude_paths=reporting_below(unit, period))
 
 
 @register("dialogues.held", _("Dialogues: dialogues held"))

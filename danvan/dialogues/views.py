@@ -16,12 +16,13 @@ from django.db.models import Prefetch, QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from danvan.core.exceptions import ConcurrentEditError
-from danvan.core.forms import add_service_errors
+from danvan.core.forms import add_service_errors, run_posted
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import scope_of, subtree_q
 
@@ -253,25 +254,15 @@ def dialogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _action(request: HttpRequest, pk: int, form_class: type[Form], name: str, perm: str, call: Any,
             done: str) -> HttpResponse:
-    """Validate, call the service, then back to the dialogue (or to the list after a deletion)."""
+    """Validate, call the service, then back to the record (or to the list after a deletion)."""
     dialogue = dialogue_or_404(request, pk)
     if not request.user.has_perm(perm, dialogue):
         raise PermissionDenied
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(dialogue, dict(form.cleaned_data))
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.messages)
-            return render_detail(request, dialogue, status=409, **{name: form})
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            if name == "delete_form":
-                return redirect("dialogues:list")
-            return redirect("dialogues:detail", dialogue.pk)
-    return render_detail(request, dialogue, status=400, **{name: form})
+    after = reverse("dialogues:list") if name == "delete_form" else reverse("dialogues:detail", args=[dialogue.pk])
+    return run_posted(
+        request, form_class(request.POST), lambda data: call(dialogue, data), done=done, success_url=after,
+        rerender=lambda form, status: render_detail(request, dialogue_or_404(request, pk) if status == 409 else dialogue,
+                                                status=status, **{name: form}))
 
 
 @login_required

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from danvan.core import uploads
+
 from . import attachments, services
 from .checks import CODES
 from .models import DisclosureCategory, DisclosureForm, DisclosureStatus
@@ -135,5 +137,5 @@ class AttachmentAddForm(forms.Form):
 
 
 class AttachmentRemoveForm(forms.Form):
-    reason = forms.CharField(label=_("Why remove it"), max_length=attachments.REASON_MAX)
+    reason = forms.CharField(label=_("Why remove it"), max_length=uploads.REASON_MAX)
     next = forms.CharField(required=False, max_length=500)

@@ -27,26 +27,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from danvan.orgs.scope import subtree_q
-from danvan.reports.prefill import register
+from danvan.reports.prefill import register, reporting_below
 
 from .decisions import taken_between
 from .models import BoardFinding, Consultation, ConsultationStatus, FrontSupervision
 from .queries import made_between
 
 
-def _reporting_below(unit: Any, period: Any) -> list[str]:
-    from danvan.reports.models import Submission
-
-    return list(
-        Submission.objects.filter(period=period, expected=True)
-        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
-        .values_list("org_unit__path", flat=True)
-    )
-
-
 def _own(unit: Any, period: Any, prefix: str = "org_unit__") -> Q:
     """The unit's subtree less the subtrees of the units below it that report for themselves."""
-    below = _reporting_below(unit, period)
+    below = reporting_below(unit, period)
     own = subtree_q([unit.path], prefix=prefix)
     return own & ~subtree_q(below, prefix=prefix) if below else own
 

@@ -15,24 +15,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from danvan.orgs.scope import subtree_q
-from danvan.reports.prefill import register
+from danvan.reports.prefill import register, reporting_below
 
 from . import statistics
 
 
-def _reporting_below(unit: Any, period: Any) -> list[str]:
-    from danvan.reports.models import Submission
-
-    return list(
-        Submission.objects.filter(period=period, expected=True)
-        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
-        .values_list("org_unit__path", flat=True)
-    )
-
-
 def _figures(unit: Any, period: Any, *parts: str) -> dict[str, int]:
-    by = statistics.collect(unit, period.starts_on, period.ends_on, exclude=_reporting_below(unit, period),
+    by = statistics.collect(unit, period.starts_on, period.ends_on, exclude=reporting_below(unit, period),
                             parts=frozenset(parts))
     return statistics._complete(by.get(unit.path)) | {k: int(v) for k, v in (by.get(unit.path) or {}).items()}
 

@@ -12,19 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.core import audit
-from danvan.core.uploads import clean_name, max_bytes, read_all, read_stored, save_checked, sniff
-from danvan.core.writes import clean_field_text, user_or_none
+from danvan.core.uploads import (
+    attach,
+    clean_name,
+    mark_removed,
+    max_bytes,
+    read_all,
+    read_stored,
+    sniff,
+)
 
 from .models import Attachment, Practice, PracticeUpdate, Programme
 
-MAX_PER_OWNER = 50
-REASON_MAX = 500
 FOLDER = "practices"
 
 
@@ -120,18 +123,10 @@ def add(*, actor: Any, owner: Any, file: Any) -> Attachment:
         raise ValidationError({"owner_id": _("This record has been deleted.")})
     if actor is not None and not may_write(actor, fresh):
         raise PermissionDenied(_("You may not add files to this record."))
-    if Attachment.objects.filter(**{kind.field: fresh}, deleted_at__isnull=True).count() >= MAX_PER_OWNER:
-        raise ValidationError({"file": _("At most %(n)d files can be attached.") % {"n": MAX_PER_OWNER}})
-    columns = save_checked(file, folder=FOLDER)
-    try:
-        with transaction.atomic():
-            row = Attachment.objects.create(**{kind.field: fresh}, uploaded_by=user_or_none(actor), **columns)
-            audit.record("practices.attachment.add", actor=actor, obj=_parent(fresh), org_unit=unit_of(fresh),
-                         summary={"attachment": row.pk, "name": row.original_name, "size": row.size,
-                                  "owner_type": name, "owner_id": fresh.pk})
-    except Exception:
-        default_storage.delete(columns["file"])  # no row, no file
-        raise
+    row = attach(Attachment, {kind.field: fresh}, actor=actor, file=file, folder=FOLDER)
+    audit.record("practices.attachment.add", actor=actor, obj=_parent(fresh), org_unit=unit_of(fresh),
+                 summary={"attachment": row.pk, "name": row.original_name, "size": row.size,
+                          "owner_type": name, "owner_id": fresh.pk})
     return row
 
 
@@ -142,13 +137,7 @@ def remove(*, actor: Any, attachment: Attachment, reason: Any) -> Attachment:
     name, owner = owner_of(row)
     if actor is not None and not may_write(actor, owner):
         raise PermissionDenied(_("You may not remove files of this record."))
-    text, error = clean_field_text(reason, REASON_MAX, required=True, multiline=True)
-    if error:
-        raise ValidationError({"reason": error})
-    if row.deleted_at is not None:
-        raise ValidationError({"file": _("This file was already removed.")})
-    row.deleted_at = timezone.now()
-    row.save(update_fields=["deleted_at"])
+    text = mark_removed(row, reason)
     audit.record("practices.attachment.remove", actor=actor, obj=_parent(owner), org_unit=unit_of(owner),
                  summary={"attachment": row.pk, "name": row.original_name, "owner_type": name, "reason": text})
     attachment.deleted_at = row.deleted_at

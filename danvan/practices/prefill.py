@@ -24,25 +24,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from danvan.orgs.scope import subtree_q
-from danvan.reports.prefill import register
+from danvan.reports.prefill import register, reporting_below
 
 from .models import Commendation, Practice, RegisteredBy
-
-
-def _reporting_below(unit: Any, period: Any) -> list[str]:
-    from danvan.reports.models import Submission
-
-    return list(
-        Submission.objects.filter(period=period, expected=True)
-        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
-        .values_list("org_unit__path", flat=True)
-    )
 
 
 def _own(qs: QuerySet, unit: Any, period: Any) -> QuerySet:
     """``qs`` in the unit's subtree, without the subtrees of the units below it that report themselves."""
     qs = qs.filter(subtree_q([unit.path], prefix="org_unit__"))
-    below = _reporting_below(unit, period)
+    below = reporting_below(unit, period)
     return qs.exclude(subtree_q(below, prefix="org_unit__")) if below else qs
 
 

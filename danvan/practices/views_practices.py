@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.core.exceptions import ConcurrentEditError
-from danvan.core.forms import add_service_errors
+from danvan.core.forms import add_service_errors, run_posted
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import scope_of, subtree_q
@@ -296,24 +296,15 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _action(request: HttpRequest, pk: int, form_class: type[Form], name: str, perm: str, call: Any,
             done: str) -> HttpResponse:
+    """Validate, call the service, then back to the record (or to the list after a deletion)."""
     p = practice_for(request, pk)
     if not request.user.has_perm(perm, p):
         raise PermissionDenied(_("You may not do this for this unit."))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(p, dict(form.cleaned_data))
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.messages)
-            return _detail(request, practice_for(request, pk), status=409, **{name: form})
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            if name == "delete_form":
-                return redirect("practices:list")
-            return redirect("practices:detail", p.pk)
-    return _detail(request, p, status=400, **{name: form})
+    after = reverse("practices:list") if name == "delete_form" else reverse("practices:detail", args=[p.pk])
+    return run_posted(
+        request, form_class(request.POST), lambda data: call(p, data), done=done, success_url=after,
+        rerender=lambda form, status: _detail(request, practice_for(request, pk) if status == 409 else p,
+                                                status=status, **{name: form}))
 
 
 @login_required

@@ -73,6 +73,24 @@ def register(key: str, label: Any) -> Callable[[ProviderFunc], ProviderFunc]:
     return decorate
 
 
+def reporting_below(unit: Any, period: Any) -> list[str]:
+    """Paths of the units below ``unit`` that report for themselves in ``period``.
+
+    A source counts the unit's own records and those of the units below it that do not report (a
+    commune's villages); a unit below with its own report counts there, and the aggregation adds it
+    up the tree, so nothing is counted twice.
+    """
+    from danvan.orgs.scope import subtree_q
+
+    from .models import Submission
+
+    return list(
+        Submission.objects.filter(period=period, expected=True)
+        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
+        .values_list("org_unit__path", flat=True)
+    )
+
+
 def available_sources() -> list[tuple[str, str]]:
     """(key, label) of every source that can pre-fill today, for the form editor's choice list."""
     return sorted((p.key, str(p.label)) for p in PROVIDERS.values())

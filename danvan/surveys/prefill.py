@@ -17,24 +17,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from danvan.orgs.scope import subtree_q
-from danvan.reports.prefill import register
+from danvan.reports.prefill import register, reporting_below
 
 from . import index
 from .models import Response, Survey, SurveyStatus
 
 
-def _reporting_below(unit: Any, period: Any) -> list[str]:
-    from danvan.reports.models import Submission
-
-    return list(
-        Submission.objects.filter(period=period, expected=True)
-        .filter(subtree_q([unit.path], prefix="org_unit__")).exclude(org_unit_id=unit.pk)
-        .values_list("org_unit__path", flat=True)
-    )
-
-
 def _own(qs: Any, unit: Any, period: Any) -> Any:
-    below = _reporting_below(unit, period)
+    below = reporting_below(unit, period)
     return qs.exclude(subtree_q(below, prefix="org_unit__")) if below else qs
 
 
