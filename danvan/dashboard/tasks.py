@@ -1,7 +1,7 @@
 """The pre-aggregation as a background task, for deployments that schedule tasks rather than cron.
 
 ``refresh_figures`` does what ``danvan dashboard refresh`` does (``danvan.dashboard.refresh``); enqueue
-it every 5 minutes. Periods are keys ("2026", "2026-Q3") so that the task's arguments serialise.
+it every 4 minutes. Periods are keys ("2026", "2026-Q3") so that the task's arguments serialise.
 """
 
 from __future__ import annotations

@@ -142,8 +142,8 @@ def test_staleness_and_pruning(tree: Any) -> None:
     assert last_refresh() is None and is_stale(None)
     run = refresh(["2026"], now=NOW)
     assert run.finished_at is not None
-    assert not is_stale(run, run.finished_at + dt.timedelta(minutes=9))
-    assert is_stale(run, run.finished_at + dt.timedelta(minutes=11))
+    assert not is_stale(run, run.finished_at + dt.timedelta(minutes=7))  # two 4-minute intervals
+    assert is_stale(run, run.finished_at + dt.timedelta(minutes=9))
     Refresh.objects.filter(pk=run.pk).update(started_at=NOW - dt.timedelta(days=8))
     refresh(["2026"], now=NOW)
     assert not Refresh.objects.filter(pk=run.pk).exists()  # a week's runs are kept, older ones pruned
