@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
 from danvan.api.pagination import MAX_ID
+from danvan.api.schemas import UnitBriefOut as DashboardUnitOut
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PeriodCode = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4])?$", max_length=7)]
@@ -21,12 +22,6 @@ Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="The `lock_versio
 
 class _Input(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class DashboardUnitOut(Schema):
-    id: int = Field(description="The unit's id.")
-    name: str = Field(description="Its name.")
-    code: str = Field(description="Its official code; empty if it has none.")
 
 
 class FigureDefOut(Schema):

@@ -20,6 +20,8 @@ from danvan.api.pagination import (
     MAX_ID,
     MAX_LIMIT,
 )
+from danvan.api.schemas import StoredFileOut as DialogueAttachmentOut
+from danvan.api.schemas import UnitBriefOut as DialogueUnitOut
 
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
 MAX_VERSION = 2**31 - 1
@@ -39,20 +41,6 @@ class _Input(Schema):
 
 
 # --------------------------------------------------------------------------- output
-
-
-class DialogueUnitOut(Schema):
-    id: int = Field(description="The unit's id.")
-    name: str = Field(description="Its name.")
-    code: str = Field(description="Its official code; empty if it has none.")
-
-
-class DialogueAttachmentOut(Schema):
-    id: int = Field(description="The file's id (downloaded from the dialogue's page).")
-    name: str = Field(description="The file's original name.")
-    content_type: str = Field(description="Its media type.")
-    size: int = Field(description="Its size in bytes.")
-    uploaded_at: dt.datetime = Field(description="When it was attached.")
 
 
 class DialogueRefOut(Schema):

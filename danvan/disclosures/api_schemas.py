@@ -21,6 +21,8 @@ from danvan.api.pagination import (
     MAX_ID,
     MAX_LIMIT,
 )
+from danvan.api.schemas import StoredFileOut as GrassrootsAttachmentOut
+from danvan.api.schemas import UnitBriefOut as GrassrootsUnitOut
 
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
 MAX_VERSION = 2**31 - 1
@@ -53,20 +55,6 @@ class _Input(Schema):
 
 
 # --------------------------------------------------------------------------- shared output
-
-
-class GrassrootsUnitOut(Schema):
-    id: int = Field(description="The unit's id.")
-    name: str = Field(description="Its name.")
-    code: str = Field(description="Its official code; empty if it has none.")
-
-
-class GrassrootsAttachmentOut(Schema):
-    id: int = Field(description="The file's id; download it from the page `/grassroots/attachments/{id}/`.")
-    name: str = Field(description="The file's original name.")
-    content_type: str = Field(description="Its media type.")
-    size: int = Field(description="Its size in bytes.")
-    uploaded_at: dt.datetime = Field(description="When it was attached.")
 
 
 # --------------------------------------------------------------------------- disclosures

@@ -21,6 +21,7 @@ from danvan.api.pagination import (
     MAX_ID,
     MAX_LIMIT,
 )
+from danvan.api.schemas import UnitBriefOut as OversightUnitOut
 
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
 MAX_VERSION = 2**31 - 1
@@ -39,12 +40,6 @@ class _Input(Schema):
 
 
 # --------------------------------------------------------------------------- shared output
-
-
-class OversightUnitOut(Schema):
-    id: int = Field(description="The unit's id.")
-    name: str = Field(description="Its name.")
-    code: str = Field(description="Its official code; empty if it has none.")
 
 
 class OversightDocumentOut(Schema):
