@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: install install-dev run test lint typecheck migrations-check pytest-sqlite pytest-postgres bench messages clean openapi
+.PHONY: install install-dev run test lint typecheck migrations-check security pytest-sqlite pytest-postgres bench messages clean openapi
 
 install: $(VENV)/.runtime node_modules/.installed
 
@@ -44,13 +44,17 @@ run: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) BIN=$(BIN) scripts/run-dev
 
 # The second command: every check and the whole suite on SQLite and on a real PostgreSQL.
-test: install-dev lint typecheck migrations-check pytest-sqlite pytest-postgres
+test: install-dev lint typecheck migrations-check security pytest-sqlite pytest-postgres
 
 lint:
 	$(BIN)/ruff check .
 
 typecheck:
 	$(BIN)/mypy danvan
+
+# bandit on the code, pip-audit on the pinned dependencies (docs/security.md).
+security:
+	BIN=$(BIN) scripts/security-audit
 
 migrations-check:
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/danvan makemigrations --check --dry-run

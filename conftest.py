@@ -139,6 +139,8 @@ def _sqlite_audit_triggers(request: Any) -> Iterator[None]:
             import_module("danvan.orgs.migrations.0002_unit_kinds").add_kinds(apps, None)
         if not DeadlineRule.objects.exists():
             import_module("danvan.petitions.migrations.0002_load_deadline_rules").load(apps, None)
+        if not DeadlineRule.objects.filter(key="retention").exists():
+            import_module("danvan.petitions.migrations.0011_retention_destruction").load(apps, None)
         if not PetitionField.objects.exists():
             import_module("danvan.petitions.migrations.0004_load_fields").load(apps, None)
         if not ReceptionRule.objects.exists():

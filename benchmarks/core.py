@@ -123,6 +123,11 @@ FIGURE_DATABASE: dict[str, str] = {
     **{f"portal.{f}": "postgres" for f in ("page_kb", "p95_ms", "cold_p95_ms", "median_ms", "rps", "errors")},
     # Issue #8 names PostgreSQL's; SQLite's are "dashboard.sqlite.<metric>".
     **{f"dashboard.{f}": "postgres" for f in ("national_ms", "refresh_s", "read_ms", "source_rows")},
+    # Issue #9 names PostgreSQL's (the load area runs on PostgreSQL only).
+    **{f"load.{f}": "postgres" for f in (
+        "errors", "p95_ms", "memory_growth_pct", "officials_p95_ms", "citizens_p95_ms", "median_ms", "requests",
+        "requests_per_s", "memory_mb",
+    )},
 }
 
 

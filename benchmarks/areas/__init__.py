@@ -17,4 +17,5 @@ AREAS: dict[str, str] = {
     "surveys": "benchmarks.areas.surveys",
     "portal": "benchmarks.areas.portal",
     "dashboard": "benchmarks.areas.dashboard",
+    "load": "benchmarks.areas.load",
 }

@@ -32,7 +32,7 @@ class User(AbstractUser):
         return str(self)
 
 
-TOKEN_PREFIX = "dvk_"  # noqa: S105 - a public marker, not a secret
+TOKEN_PREFIX = "dvk_"  # noqa: S105 - a public marker, not a secret  # nosec B105
 
 
 def hash_token(raw: str) -> str:

@@ -32,8 +32,10 @@ def create_api_token(*, user: Any, name: str, expires_on: dt.date | None = None)
         raise ValidationError({"name": _("The name must be at most 100 characters.")})
     if expires_on is not None and expires_on <= timezone.localdate():
         raise ValidationError({"expires_on": _("The expiry date must be in the future.")})
-    # Lock the owner so that two simultaneous requests cannot both pass the checks below.
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    # Lock the owner so that two simultaneous requests cannot both pass the checks below. NO KEY UPDATE:
+    # the user's other writes (audit events naming them as actor) must not wait for us while we wait
+    # for the audit chain's head (a deadlock on PostgreSQL).
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
     if ApiToken.objects.usable().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError({"name": _("You already have the maximum number of active tokens; revoke one first.")})
     if ApiToken.objects.usable().filter(user=user, name=name).exists():
@@ -152,7 +154,7 @@ def add_totp_authenticator(*, actor: Any, user: Any, secret: str) -> Any:
     if not totp.is_valid_secret(secret):
         raise ValidationError({"secret": _("The secret must be base32 text of at least 16 characters.")})
     # Lock the user's row so that two runs cannot both add one (allauth does the same).
-    type(user)._default_manager.select_for_update().get(pk=user.pk)
+    type(user)._default_manager.select_for_update(no_key=True).get(pk=user.pk)
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         raise ValidationError({"secret": _("This user already has an authenticator.")})
     instance = TOTP.activate(user, secret.upper()).instance

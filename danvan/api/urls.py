@@ -59,6 +59,20 @@ paged with an opaque cursor: pass `next_cursor` back as `cursor` until it is nul
 class DanvanAPI(NinjaAPI):
     """NinjaAPI whose URLs also answer unknown paths and wrong methods with the JSON error shape."""
 
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        # Any operation that reads a JSON body answers 400 to one it cannot parse (ninja's own
+        # check, before our code runs): say so in every such operation, not only where an app
+        # listed it, so a client and the schemathesis run both expect it.
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema["paths"].values():
+            for op in item.values():
+                if "requestBody" in op and "400" not in op["responses"]:
+                    op["responses"]["400"] = {
+                        "description": "Bad Request",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                    }
+        return schema
+
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         urls = [_json_not_allowed(p) if isinstance(p, URLPattern) else p for p in super()._get_urls()]
         for p in urls:

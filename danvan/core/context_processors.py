@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("petitions:reception", _("Citizen reception"), "petitions"),
     ("petitions:mediation_list", _("Mediation"), "petitions"),
     ("petitions:statistics", _("Petition statistics"), "petitions"),
+    ("petitions:retention_decisions", _("Retention"), "petitions"),
     ("petitions:deadlines", _("Deadline calculator"), "petitions"),
     ("surveys:list", _("Surveys"), "surveys"),
     ("surveys:results", _("Satisfaction results"), "surveys"),

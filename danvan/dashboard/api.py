@@ -126,7 +126,7 @@ def _table(request: HttpRequest, table_id: int) -> LeagueTable:
 
 def _table_out(t: LeagueTable) -> LeagueTableOut:
     owner = _unit_out(t.owner)
-    assert owner is not None  # noqa: S101 - a table always has an owner
+    assert owner is not None  # noqa: S101 - a table always has an owner  # nosec B101
     return LeagueTableOut(id=t.pk, name=t.name, owner=owner, is_default=t.is_default, lock_version=t.lock_version,
                           criteria=[LeagueCriterionOut(key=c.key, weight=c.weight, label=c.label, kind=c.kind)
                                     for c in league.criteria_of(t)])
@@ -154,7 +154,7 @@ def league_table(request: HttpRequest, table_id: TableId, params: Query[LeaguePa
     result = league.score(t, unit, params.period or common.default_period())
     refreshed = common.refresh_info(common.last_refresh())["refreshed_at"]
     unit_out = _unit_out(unit)
-    assert unit_out is not None  # noqa: S101
+    assert unit_out is not None  # noqa: S101 (narrowing for the type checker: unit is set)  # nosec B101
     return LeagueResultOut(
         table=_table_out(t), unit=unit_out, period=result.period, refreshed_at=refreshed,
         formula=result.formula_symbols, formula_words=result.formula_words,

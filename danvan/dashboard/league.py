@@ -277,7 +277,7 @@ def create_table(*, actor: Any, owner: OrgUnit, name: Any, criteria: Any, is_def
         errors.update(e.message_dict)
     raise_if(errors)
     # Lock the owner's row: two submits of the same form are serialised and the second is refused by name.
-    OrgUnit.objects.select_for_update().filter(pk=owner.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=owner.pk).first()
     _check_unique_name(owner, name)
     if is_default:
         _clear_default(owner)

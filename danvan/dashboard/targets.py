@@ -146,7 +146,7 @@ def _derived(targets: list[Any], unit: OrgUnit) -> tuple[dict[tuple[int, int], A
                     .select_related("plan").order_by("pk"))
         level = []
         for t in rows:
-            assert t.parent_target_id is not None  # noqa: S101 - filtered on it
+            assert t.parent_target_id is not None  # noqa: S101 - filtered on it  # nosec B101
             root = root_of[t.parent_target_id]
             root_of[t.pk] = root
             applies[t.pk] = t.value if t.value is not None else applies.get(t.parent_target_id)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tasks import task
+from danvan.core.tasks import retrying_task
 
 from .refresh import refresh
 
 
-@task()
+@retrying_task()
 def refresh_figures(periods: list[str] | None = None) -> dict[str, Any]:
     run = refresh(periods or None)
     return {"refresh": run.pk, "periods": run.periods, "figures": run.figures, "error": run.error}

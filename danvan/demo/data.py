@@ -27,11 +27,11 @@ DISTRICT_LAST_DAY = dt.date(2025, 6, 30)
 
 # The one password of every demo log-in (12+ characters, not a common password), printed by
 # ``danvan demo load``. The demo refuses to run on a production deployment (DEBUG off).
-DEMO_PASSWORD = "DanVan@2026-demo"  # noqa: S105 - public demo credential, printed on purpose
+DEMO_PASSWORD = "DanVan@2026-demo"  # noqa: S105 - public demo credential, printed on purpose  # nosec B105
 
 # The one TOTP secret of every demo log-in that must use two-factor, printed so that a newcomer
 # can add it to an authenticator app once and log in as any of them (base32, 20 bytes).
-DEMO_TOTP_SECRET = "DANVANDEMOLAICHAUTAMDUONGBINHLUZ"  # noqa: S105 - public demo secret
+DEMO_TOTP_SECRET = "DANVANDEMOLAICHAUTAMDUONGBINHLUZ"  # noqa: S105 - public demo secret  # nosec B105
 
 # Current communes used by the demo, by key: official 5-digit codes from the official list.
 COMMUNES = {

@@ -98,7 +98,7 @@ def _answers(rng: random.Random, questions: list[Any], mood: float) -> dict[str,
 
 def _responses(survey: Survey, count: int, *, desks: list[Desk], recorder: Any, seed: int) -> tuple[int, list[int]]:
     """``count`` responses spread over the last ``DAYS`` days (weekdays), the first ``PAPER`` on paper."""
-    rng = random.Random(seed)  # noqa: S311 - demonstration data, not a secret
+    rng = random.Random(seed)  # noqa: S311 - demonstration data, not a secret  # nosec B311
     version = survey.versions.exclude(published_at=None).order_by("-number").first()
     if version is None:
         return 0, []

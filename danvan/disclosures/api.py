@@ -414,7 +414,7 @@ def quarterly_missing(request: HttpRequest, params: Query[GrassrootsUnitParams])
     from . import checks
 
     unit = unit_filter(request, params.unit)
-    assert unit is not None  # noqa: S101 - unit is a required parameter
+    assert unit is not None  # noqa: S101 - unit is a required parameter  # nosec B101
     return QuarterlyMissingOut(unit=_unit_out(unit), missing=[
         QuarterOut(year=y, quarter=q) for y, q in checks.quarterly_missing(unit)])
 
@@ -926,7 +926,7 @@ def create_supervision(request: HttpRequest, payload: SupervisionIn) -> Status:
 
     user = caller(request)
     unit = _current_unit(payload.org_unit, "org_unit")
-    assert unit is not None  # noqa: S101 - org_unit is required
+    assert unit is not None  # noqa: S101 - org_unit is required  # nosec B101
     front = _current_unit(payload.front_unit, "front_unit")
     _require(request, "disclosures.change_supervision", front or unit)
     data = payload.model_dump(exclude={"org_unit", "front_unit"})

@@ -198,7 +198,7 @@ def create_board(*, actor: Any, org_unit: OrgUnit, kind: str, name: str, term_st
     raise_if(errors)
     unit = cast(OrgUnit, unit)
     _check(actor, "disclosures.change", unit, _not_allowed())
-    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise two creations for the unit
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()  # serialise two creations for the unit
     data = _clean_board(errors, {"kind": kind, "name": name, "term_starts_on": term_starts_on,
                                  "term_ends_on": term_ends_on, "project": project,
                                  "project_investor": project_investor})

@@ -194,7 +194,7 @@ def create_consultation(*, actor: Any, org_unit: OrgUnit, matter: str, title: st
     _may(actor, "disclosures.change", org_unit)
     values = _clean({"matter": matter, "title": title, "draft": draft, "forms": forms, "opens_on": opens_on,
                      "closes_on": closes_on, "is_public": is_public}, timezone.localdate())
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     if _duplicate(org_unit, values["title"], values["opens_on"]):
         raise _duplicate_error()
     c = Consultation.objects.create(org_unit=org_unit, created_by=_user(actor), **values)

@@ -289,7 +289,7 @@ def record_decision(*, actor: Any, org_unit: OrgUnit, matter: str, title: str, f
         "sent_to_commune_on": sent_to_commune_on,
     }, timezone.localdate())
     # Serialise creations in this unit (PostgreSQL; SQLite writers are serial already): no double submit.
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     if _duplicate(org_unit, values["title"], values["held_on"]):
         raise _duplicate_error()
     decision = ResidentDecision.objects.create(org_unit=org_unit, created_by=_user(actor), **values)

@@ -225,7 +225,7 @@ def create_disclosure(*, actor: Any, org_unit: Any, category: Any, title: Any, c
         "loudspeaker_days": loudspeaker_days, "is_public": is_public,
     }, timezone.localdate())
     # The unit's row serialises two submits of the same form (PostgreSQL; SQLite writes one at a time).
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     _duplicate(org_unit, values["title"], values["decided_on"])
     disclosure = Disclosure.objects.create(org_unit=org_unit, created_by=user_or_none(actor), **values)
     audit.record("disclosures.disclosure.create", actor=actor, obj=disclosure, org_unit=org_unit,
@@ -271,7 +271,7 @@ def publish_disclosure(*, actor: Any, disclosure: Disclosure, expected_version: 
     errors: dict[str, Any] = {}
     day = _date(errors, "disclosed_on", disclosed_on) or (None if errors else fresh.disclosed_on or today)
     raise_if(errors)
-    assert day is not None  # noqa: S101 (narrowing for the type checker)
+    assert day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     if day > today:
         errors["disclosed_on"] = _("The first day of the posting cannot be in the future.")
     elif fresh.decided_on and day < fresh.decided_on:
@@ -354,13 +354,13 @@ def post_quarterly_list(*, actor: Any, org_unit: Any, year: Any, quarter: Any, p
     first, _last = quarter_bounds(year, quarter)
     day = _date(errors, "posted_on", posted_on) if posted_on not in (None, "") else today
     raise_if(errors)
-    assert day is not None  # noqa: S101
+    assert day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     if day > today:
         errors["posted_on"] = _("The posting date cannot be in the future.")
     elif day < first:
         errors["posted_on"] = _("The list cannot be posted before the quarter starts (%(d)s).") % {"d": fmt_date(first)}
     raise_if(errors)
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     duplicate = _("The list of quarter %(q)d/%(y)d was already posted for this unit.") % {"q": quarter, "y": year}
     if QuarterlyList.objects.filter(org_unit=org_unit, year=year, quarter=quarter).exists():
         raise ValidationError({"quarter": duplicate})

@@ -103,7 +103,7 @@ def record_supervision(*, actor: Any, org_unit: OrgUnit, by_name: str, kind: str
                            "ends_on": ends_on, "findings": findings, "recommendations": recommendations,
                            "response_due_on": response_due_on, "is_public": is_public})
     raise_if(errors)
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()  # serialise a double submit
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()  # serialise a double submit
     same_day = FrontSupervision.objects.filter(org_unit=org_unit, starts_on=data["starts_on"], deleted_at__isnull=True)
     if data["subject"].casefold() in {s.casefold() for s in same_day.values_list("subject", flat=True)}:
         raise ValidationError({"subject": _("This supervision is already recorded for this unit and date.")})

@@ -521,7 +521,7 @@ def plan_import(*, actor: Any, root: OrgUnit, data: bytes, filename: str) -> Imp
 @transaction.atomic
 def run_import(*, actor: Any, root: OrgUnit, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Plan, then create every planned unit, or none when any row is wrong. Imports into one unit run one at a time."""
-    root = OrgUnit.objects.select_for_update().select_related("kind").get(pk=root.pk)
+    root = OrgUnit.objects.select_for_update(no_key=True).select_related("kind").get(pk=root.pk)
     report = plan_import(actor=actor, root=root, data=data, filename=filename)
     if dry_run or report.errors or not report.to_create:
         return report

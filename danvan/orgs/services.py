@@ -123,7 +123,7 @@ UPDATABLE = ("name", "code", "division_type", "valid_from", "valid_to", "email",
 @transaction.atomic
 def update_unit(*, actor: Any, unit: OrgUnit, expected_version: str | None = None, **changes: Any) -> OrgUnit:
     """Change a unit's own fields. ``expected_version`` (from ``unit_version``) refuses a stale save."""
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = OrgUnit.objects.select_for_update(no_key=True).get(pk=unit.pk)
     _check_admin(actor, unit)
     if expected_version is not None and expected_version != unit_version(unit):
         raise ConcurrentEditError(
@@ -149,7 +149,7 @@ def update_unit(*, actor: Any, unit: OrgUnit, expected_version: str | None = Non
 @transaction.atomic
 def move_unit(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Re-hang a unit and its whole subtree; a unit can never become its own ancestor."""
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = OrgUnit.objects.select_for_update(no_key=True).get(pk=unit.pk)
     new_parent = OrgUnit.objects.get(pk=new_parent.pk)
     _check_admin(actor, unit)
     _check_admin(actor, new_parent)
@@ -180,7 +180,7 @@ def close_unit(
     *, actor: Any, unit: OrgUnit, last_day: dt.date, successors: list[OrgUnit], note: str = ""
 ) -> OrgUnit:
     """Close a unit on its last day (a merger, an abolition) and link it to the units that took over."""
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = OrgUnit.objects.select_for_update(no_key=True).get(pk=unit.pk)
     _check_admin(actor, unit)
     if unit.valid_from and last_day < unit.valid_from:
         raise ValidationError({"valid_to": _("The end date must not be before the start date.")})

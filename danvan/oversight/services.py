@@ -107,7 +107,7 @@ def _version(current: int, expected_version: Any) -> int:
 
 def _lock_unit(unit: OrgUnit) -> None:
     """The unit's row serialises two submits of the same form (PostgreSQL; SQLite writes one at a time)."""
-    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
 
 
 def inspectable_root(inspector: OrgUnit) -> OrgUnit:
@@ -369,7 +369,7 @@ def record_inspection(*, actor: Any, inspector: Any, org_unit: Any, starts_on: A
         elif plan.units.exists() and not plan.units.filter(pk=unit.pk).exists():
             errors["org_unit"] = _("This unit is not in the plan.")
     raise_if(errors)
-    assert s is not None and e is not None  # noqa: S101 (narrowing: required dates passed the checks)
+    assert s is not None and e is not None  # noqa: S101 (narrowing: required dates passed the checks)  # nosec B101
     _lock_unit(by)
     if Inspection.objects.filter(inspector=by, org_unit=unit, starts_on=s, deleted_at__isnull=True).exists():
         raise ValidationError({"starts_on": _("An inspection of this unit starting on this date was already "
@@ -441,7 +441,7 @@ def add_action(*, actor: Any, inspection: Inspection, text: Any, owner_unit: Any
     if day is not None and day < fresh.starts_on:
         errors["due_on"] = _("The deadline cannot be before the inspection (%(d)s).") % {"d": fmt_date(fresh.starts_on)}
     raise_if(errors)
-    assert day is not None  # noqa: S101 (narrowing: a required date passed the checks)
+    assert day is not None  # noqa: S101 (narrowing: a required date passed the checks)  # nosec B101
     if any(_same_text(t, body) for t in fresh.actions.filter(owner_unit=owner_unit, due_on=day)
            .values_list("text", flat=True)):
         raise ValidationError({"text": _("This action was already recorded for this unit and deadline.")})

@@ -129,7 +129,7 @@ def pool_sql(unit_ids: list[int] | None, *, pending_only: bool) -> tuple[str, li
                "AND p.decision_on IS NULL") if pending_only else ""
     if unit_ids is not None and len(unit_ids) <= LATERAL_MAX_UNITS:
         sql = (  # only constants are put in; every value is a parameter
-            "SELECT q.id, q.search_text FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("  # noqa: S608
+            "SELECT q.id, q.search_text FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("  # noqa: S608 - constants only  # nosec B608
             " SELECT p.id, p.search_text, p.received_on FROM petitions_petition p"
             f" WHERE p.org_unit_id = u.id AND p.deleted_at IS NULL {pending}"
             " ORDER BY p.received_on DESC LIMIT %s) q"  # the index gives this order: no sort, early stop
@@ -137,7 +137,7 @@ def pool_sql(unit_ids: list[int] | None, *, pending_only: bool) -> tuple[str, li
         )
         return sql, [unit_ids, POOL, POOL]
     scope = "AND p.org_unit_id = ANY(%s::bigint[])" if unit_ids is not None else ""
-    sql = (f"SELECT p.id, p.search_text FROM petitions_petition p WHERE p.deleted_at IS NULL {pending} {scope}"  # noqa: S608
+    sql = (f"SELECT p.id, p.search_text FROM petitions_petition p WHERE p.deleted_at IS NULL {pending} {scope}"  # noqa: S608 - constants only  # nosec B608
            " ORDER BY p.id DESC LIMIT %s")  # only constants are put in; every value is a parameter
     return sql, ([unit_ids] if unit_ids is not None else []) + [POOL]
 
@@ -146,7 +146,7 @@ def similar_in_pool(query: str, unit_ids: list[int] | None, *, exclude_ids: set[
                     pending_only: bool = False, threshold: float = THRESHOLD) -> dict[int, float]:
     """{petition id: similarity} for the pool's petitions alike to ``query``, best first (PostgreSQL)."""
     inner, params = pool_sql(unit_ids, pending_only=pending_only)
-    sql = (f"SELECT id, similarity(search_text, %s) AS score FROM ({inner}) pool"  # noqa: S608 - inner is ours
+    sql = (f"SELECT id, similarity(search_text, %s) AS score FROM ({inner}) pool"  # noqa: S608 - inner is ours  # nosec B608
            " WHERE similarity(search_text, %s) >= %s ORDER BY score DESC, id DESC")
     with transaction.atomic(), connection.cursor() as cur:
         # Units are skewed (a national body holds a quarter of a million petitions, a village a few):

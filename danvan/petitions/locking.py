@@ -20,8 +20,14 @@ from .models import Petition
 
 
 def lock_unit(unit_id: int) -> None:
-    """Serialise numbering (and duplicate checks) within one unit until the transaction ends."""
-    OrgUnit.objects.select_for_update().filter(pk=unit_id).first()
+    """Serialise numbering (and duplicate checks) within one unit until the transaction ends.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: two numberings still queue, but other transactions may go on
+    inserting rows that point at the unit (their foreign-key check takes KEY SHARE). With FOR UPDATE,
+    a writer holding the audit chain's head and recording an event for this unit waited for us while
+    we waited for the head: a deadlock, answered 500 (issue #9 crash test, PostgreSQL).
+    """
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).first()
 
 
 def next_number(rows: QuerySet[Any], field: str = "number") -> int:

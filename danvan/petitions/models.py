@@ -27,6 +27,7 @@ class RuleKey(models.TextChoices):
     FEEDBACK = "feedback", _("Reply to the citizen")
     RESOLUTION = "resolution", _("Resolution")
     FILING_LIMIT = "filing_limit", _("Filing limit")
+    RETENTION = "retention", _("Retention of filed-away petitions")
 
 
 class RuleKind(models.TextChoices):
@@ -246,12 +247,21 @@ class Petition(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Retention (danvan.petitions.retention): once destroyed by a decision, only a tombstone stays.
+    destroyed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True, editable=False)
+    destruction = models.ForeignKey(
+        "DestructionDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="petitions",
+        editable=False, verbose_name=_("destruction decision"),
+    )
 
     objects = PetitionQuerySet.as_manager()
 
     # Not stored: set by ``services.receive_petition`` on the petition it returns, True when an
     # idempotency key found one already recorded (a retry), so callers answer 200 instead of 201.
     replayed = False
+    # Also set there on a new petition: its ``receive`` event and the notice that step issued, if any.
+    receive_event: PetitionEvent | None = None
+    receive_notice: Notice | None = None
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -304,6 +314,44 @@ class Petition(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class DestructionDecision(TimeStampedModel):
+    """A decision to destroy filed-away petitions whose retention period has passed (DOMAIN.md §5).
+
+    Destruction is a legal act by a person: the decision is recorded with its number, date, signer
+    and basis, and the petitions it destroyed point at it (their tombstones).
+    """
+
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="destruction_decisions", verbose_name=_("unit")
+    )
+    number = models.CharField(_("number and symbol"), max_length=50)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    decided_on = models.DateField(_("decided on"))
+    signer_name = models.CharField(_("signed by"), max_length=200)
+    signer_title = models.CharField(_("signer's title"), max_length=200)
+    basis = models.TextField(_("reason and legal basis"))
+    petition_numbers = models.JSONField(_("petitions destroyed"), default=list, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    # Not stored: set by ``retention.do_destroy``, True when the same decision was submitted again.
+    replayed = False
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("destruction decision")
+        verbose_name_plural = _("destruction decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "number"], name="petitions_destruction_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class PetitionEvent(models.Model):

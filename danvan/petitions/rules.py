@@ -14,9 +14,14 @@ from typing import Any
 
 import rules
 
+from danvan.orgs.roles import Role
 from danvan.orgs.scope import scope_of
 
 from .workflow import ACTIONS, ASSIGNABLE_ROLES, INTAKE_ROLES, SIGNING_ROLES
+
+# Who may export a citizen's own data to them (Law 91/2025): the head, or the reception officer who
+# verified the citizen in person; an administrator does everything.
+SUBJECT_EXPORT_ROLES = frozenset({Role.HEAD, Role.ADMIN, Role.RECEPTION_OFFICER})
 
 
 def unit_path(petition: Any) -> str:
@@ -56,7 +61,8 @@ def may_be_handler(user: Any, petition: Any) -> bool:
 
 def _action_predicate(roles: frozenset[str]) -> Any:
     def check(user: Any, petition: Any) -> bool:
-        return _covers(user, petition, roles)
+        # A destroyed petition is a tombstone (retention.py): no step applies to it any more.
+        return getattr(petition, "destroyed_at", None) is None and _covers(user, petition, roles)
 
     return rules.predicate(check)
 
@@ -74,13 +80,27 @@ def may(user: Any, action: str, petition: Any) -> bool:
     return pred is not None and bool(pred.test(user, petition))
 
 
+@rules.predicate
+def decides_destruction(user: Any, unit: Any) -> bool:
+    """The head or an administrator of the unit (or above) decides the destruction of filed-away petitions."""
+    return unit is not None and bool(getattr(unit, "path", "")) and scope_of(user).covers(unit.path, SIGNING_ROLES)
+
+
+@rules.predicate
+def exports_subject_data(user: Any, unit: Any) -> bool:
+    return unit is not None and bool(getattr(unit, "path", "")) and scope_of(user).covers(
+        unit.path, SUBJECT_EXPORT_ROLES)
+
+
 rules.add_perm("petitions.view_petition", reads_petition)
+rules.add_perm("petitions.destroy_filed_petitions", decides_destruction)
+rules.add_perm("petitions.export_subject_data", exports_subject_data)
 rules.add_perm("petitions.receive_petition", receives_for_unit)
 rules.add_perm("petitions.assign_handler", assigns_handlers)
 for _name, _pred in ACTION_PREDICATES.items():
     rules.add_perm(permission(_name), _pred)
 
 __all__ = [
-    "ACTION_PREDICATES", "assigns_handlers", "may", "may_be_handler", "permission", "reads_petition",
+    "ACTION_PREDICATES", "SUBJECT_EXPORT_ROLES", "assigns_handlers", "decides_destruction", "exports_subject_data", "may", "may_be_handler", "permission", "reads_petition",
     "receives_for_unit", "unit_path",
 ]

@@ -330,7 +330,9 @@ def receive_petition(
               "acceptance_due": due.acceptance_due.isoformat() if due.acceptance_due else None},
     )
     flags.flag_over_level(petition)
-    notices.issue_for_step(actor=actor, petition=petition, event=event)
+    # Kept on the instance (not stored) so that the API answers without reading the case back.
+    petition.receive_event = event
+    petition.receive_notice = notices.issue_for_step(actor=actor, petition=petition, event=event)
     audit.record("petitions.petition.receive", actor=actor, obj=petition, org_unit=org_unit, summary={
         "number": petition.number, "year": petition.number_year, "kind": kind, "channel": channel,
         "next_due": petition.next_due, "anonymous": petition.anonymous, "signers": petition.signers,

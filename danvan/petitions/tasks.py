@@ -29,9 +29,9 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from danvan.core import audit
+from danvan.core.tasks import retrying_task
 from danvan.notifications.models import Notification
 from danvan.notifications.services import TITLE_MAX
 from danvan.orgs.models import Membership
@@ -153,7 +153,7 @@ def scan(today: dt.date | None = None) -> ScanResult:
     return ScanResult(prolonged=prolonged, overdue=told, notifications=written, seconds=round(seconds, 3))
 
 
-@task()
+@retrying_task()
 def daily_scan(today: str | None = None) -> dict[str, Any]:
     """The daily run as a background task; ``today`` (ISO date) only to replay a missed day."""
     return scan(dt.date.fromisoformat(today) if today else None).as_dict()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("mediation/", include("danvan.petitions.urls_mediation")),
     path("files/", include("danvan.petitions.urls_files")),
     path("statistics/", include("danvan.petitions.urls_stats")),
+    path("", include("danvan.petitions.urls_retention")),
 ]

@@ -923,7 +923,9 @@ def issue_plan(*, actor: Any, plan: Plan, expected_version: int, issued_on: dt.d
     restart on 1 January). The issuer's unit row is locked while the number is chosen so that two
     plans issued at the same moment never get the same one; the unique constraint is the backstop.
     """
-    OrgUnit.objects.select_for_update().filter(pk=plan.issuer_id).first()
+    # NO KEY UPDATE: serialises numbering without blocking other writers' rows that point at the unit
+    # (an audit event written under the chain's lock would otherwise wait for us: a deadlock).
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=plan.issuer_id).first()
     fresh = _lock_plan(plan)
     if fresh.deleted_at is not None:
         raise ValidationError({NON_FIELD_ERRORS: _("This plan has been deleted.")})

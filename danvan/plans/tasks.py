@@ -17,9 +17,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from danvan.core import audit
+from danvan.core.tasks import retrying_task
 from danvan.orgs.models import Membership
 from danvan.orgs.roles import Role
 
@@ -106,6 +106,6 @@ def send_reminders(*, days_before: int = 7, today: dt.date | None = None) -> dic
     return sent
 
 
-@task()
+@retrying_task()
 def send_obligation_reminders(days_before: int = 7) -> dict[str, int]:
     return send_reminders(days_before=days_before)

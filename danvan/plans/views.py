@@ -283,12 +283,12 @@ def _task_rows(request: HttpRequest, plan: Plan, *, can_edit: bool) -> Callable[
                 statuses[t.status] = t.get_status_display()
             if t.progress not in done:
                 # As {% blocktranslate %} gives it: the translation is not escaped, the number is plain.
-                done[t.progress] = mark_safe(_("%(p)s%% done") % {"p": t.progress})  # noqa: S308
+                done[t.progress] = mark_safe(_("%(p)s%% done") % {"p": t.progress})  # noqa: S308 (a translation and a number)  # nosec B308 B703
             # annotations of _structure's query
             count: int = getattr(t, "evidence_count", 0)
             parent_plan_id = getattr(t, "parent_plan_id", None)
             if count and count not in evidence:
-                evidence[count] = mark_safe(  # noqa: S308 (a translation and a number)
+                evidence[count] = mark_safe(  # noqa: S308 (a translation and a number)  # nosec B308 B703
                     ngettext("%(n)s piece of evidence", "%(n)s pieces of evidence", count) % {"n": count}
                 )
             due = t.due_on
@@ -413,7 +413,7 @@ def _shown(value: Any) -> Any:
 def plan_new(request: HttpRequest) -> HttpResponse:
     issuers = _editing_units(request)
     initial = {"year": timezone.localdate().year, "kind": PlanKind.ANNUAL}
-    current = request.current_unit  # type: ignore[attr-defined]
+    current = request.current_unit or None  # type: ignore[attr-defined]  # a lazy None is not None
     if current is not None:
         initial["issuer"] = current.pk
     form = NewPlanForm(request.POST or None, issuers=issuers, initial=initial)
@@ -489,7 +489,7 @@ def plan_derive(request: HttpRequest) -> HttpResponse:
         initial["parent_plan"] = int(p)
         extra = _visible(request).filter(pk=int(p), status=PlanStatus.ISSUED)
         parents = (parents | extra).distinct() if request.method == "POST" else parents | extra
-    current = request.current_unit  # type: ignore[attr-defined]
+    current = request.current_unit or None  # type: ignore[attr-defined]  # a lazy None is not None
     if current is not None:
         initial["issuer"] = current.pk
     form = DerivePlanForm(
@@ -529,7 +529,7 @@ def _done_key(token: str) -> str:
 def plan_import(request: HttpRequest) -> HttpResponse:
     issuers = _editing_units(request)
     limit = _import_limit()
-    current = request.current_unit  # type: ignore[attr-defined]
+    current = request.current_unit or None  # type: ignore[attr-defined]  # a lazy None is not None
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, issuers=issuers, max_bytes=limit,
         initial={"issuer": current.pk if current is not None else None},

@@ -20,7 +20,7 @@ def solve_altcha(challenge_json: dict[str, Any] | None = None, *, client: Any = 
             from django.urls import reverse
 
             response = client.get(reverse("portal:altcha_challenge"))
-            assert response.status_code == 200, response.status_code  # noqa: S101 - test helper
+            assert response.status_code == 200, response.status_code  # noqa: S101 - test helper  # nosec B101
             challenge_json = response.json()
         else:
             challenge_json = altcha.create_challenge()

@@ -60,7 +60,7 @@ def commend(*, actor: Any, awarding_unit: Any, year: Any, level: Any, recipient_
         elif unit is not None and practice.org_unit_id != unit.pk:
             errors["practice"] = _("The practice belongs to another unit than the recipient's.")
     raise_if(errors)
-    assert unit is not None and day is not None  # noqa: S101 (narrowing for the type checker)
+    assert unit is not None and day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     key = search_key(name)
     same = Commendation.objects.filter(awarding_unit=awarding, year=year, level=level, org_unit=unit,
                                        practice=practice, deleted_at__isnull=True)

@@ -126,7 +126,7 @@ def evaluate(*, actor: Any, practice: Practice, council_unit: Any, criteria_set:
     text = text_value(errors, "notes", notes, NOTES_MAX, multiline=True)
     values = _scores(criteria, scores, errors)
     raise_if(errors)
-    assert day is not None  # noqa: S101 (narrowing for the type checker)
+    assert day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     total = sum(values.values(), Decimal(0))
     max_total = sum((c.max_score for c in criteria), Decimal(0))
     if level and total < criteria_set.pass_score:
@@ -179,7 +179,7 @@ def replicate(*, actor: Any, practice: Practice, org_unit: Any, adopted_on: Any,
             "d": fmt_date(fresh.starts_on)}
     text = text_value(errors, "notes", notes, 5000, multiline=True)
     raise_if(errors)
-    assert day is not None  # noqa: S101 (narrowing for the type checker)
+    assert day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     twice = _("This unit already recorded that it adopted this practice.")
     if Replication.objects.filter(practice=fresh, org_unit=unit, deleted_at__isnull=True).exists():
         raise ValidationError({"org_unit": twice})
@@ -262,7 +262,7 @@ def create_criteria_set(*, actor: Any, owner: Any, name: Any, pass_score: Any, c
         errors["pass_score"] = _("The score needed cannot exceed the total of the maximum scores (%(t)s).") % {
             "t": _fmt(total)}
     raise_if(errors)
-    assert passing is not None  # noqa: S101 (narrowing for the type checker)
+    assert passing is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     same = CriteriaSet.objects.filter(owner=owner) if owner is not None else CriteriaSet.objects.filter(
         owner__isnull=True)
     if any(search_key(n) == search_key(title) for n in same.values_list("name", flat=True)[:500]):

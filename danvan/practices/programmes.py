@@ -122,10 +122,13 @@ def _next_order(qs: Any) -> int:
 
 
 def _plan(errors: dict[str, Any], org_unit: OrgUnit, plan: Any) -> Plan | None:
-    """A live plan of the unit or of a unit above it."""
+    """A live plan of the unit, or an issued one of a unit above it (a draft above is its issuer's own)."""
+    from danvan.plans.rules import PUBLISHED
+
     if plan in (None, ""):
         return None
-    if not isinstance(plan, Plan) or plan.deleted_at is not None or not org_unit.path.startswith(plan.issuer.path):
+    if (not isinstance(plan, Plan) or plan.deleted_at is not None or not org_unit.path.startswith(plan.issuer.path)
+            or (plan.issuer_id != org_unit.pk and plan.status not in PUBLISHED)):
         errors["plan"] = _("Choose a plan of this unit or of a unit above it.")
         return None
     return plan
@@ -209,7 +212,7 @@ def create_programme(*, actor: Any, org_unit: Any, name: Any, starts_on: Any, en
     values = _validated(org_unit, {"name": name, "description": description, "starts_on": starts_on,
                                    "ends_on": ends_on, "plan": plan, "survey": survey})
     # The unit's row serialises two submits of the same form (PostgreSQL; SQLite writes one at a time).
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     _duplicate(org_unit, values["name"], values["starts_on"])
     programme = Programme.objects.create(org_unit=org_unit, created_by=user_or_none(actor), **values)
     audit.record("practices.programme.create", actor=actor, obj=programme, org_unit=org_unit,

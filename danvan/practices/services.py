@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,8 +132,15 @@ def _refresh(caller: Practice, fresh: Practice) -> None:
 
 
 def targets_for(org_unit: OrgUnit) -> Any:
-    """Targets a unit's practice may serve: those of live plans issued by the unit or a unit above it."""
-    return (Target.objects.filter(plan__issuer_id__in=[*org_unit.ancestor_ids, org_unit.pk],
+    """Targets a unit's practice may serve: those of live plans issued by the unit or a unit above it.
+
+    A plan above the unit counts only once issued (or closed): a province's draft is not for the
+    communes to see (plans/rules.py), so its targets must not show in their forms either.
+    """
+    from danvan.plans.rules import PUBLISHED
+
+    return (Target.objects.filter(Q(plan__issuer_id=org_unit.pk)
+                                  | Q(plan__issuer_id__in=org_unit.ancestor_ids, plan__status__in=PUBLISHED),
                                   plan__deleted_at__isnull=True)
             .select_related("plan").order_by("-plan__year", "plan_id", "order", "pk"))
 
@@ -220,7 +228,7 @@ def register_practice(*, actor: Any, org_unit: Any, year: Any, name: Any, field:
         errors.update(exc.message_dict)
     raise_if(errors)
     # The unit's row serialises two submits of the same form (PostgreSQL; SQLite writes one at a time).
-    OrgUnit.objects.select_for_update().filter(pk=org_unit.pk).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit.pk).first()
     _check_duplicate(org_unit, year, values["name_key"])
     try:
         with transaction.atomic():
@@ -275,7 +283,7 @@ def add_update(*, actor: Any, practice: Practice, kind: Any, on: Any, text: Any,
     day = date_value(errors, "on", on, required=True)
     body = text_value(errors, "text", text, UPDATE_MAX, required=True, multiline=True)
     raise_if(errors)
-    assert day is not None  # noqa: S101 (narrowing for the type checker)
+    assert day is not None  # noqa: S101 (narrowing for the type checker)  # nosec B101
     if day > timezone.localdate():
         errors["on"] = _("The date cannot be in the future.")
     elif day < fresh.starts_on:

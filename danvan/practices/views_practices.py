@@ -31,6 +31,7 @@ from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import scope_of, subtree_q
 from danvan.plans.models import Measurement, Plan, Target
+from danvan.plans.rules import PUBLISHED
 
 from . import attachments, commendations, evaluation, queries, services
 from .forms_practices import (
@@ -209,7 +210,8 @@ def _targets(user: Any, unit: OrgUnit | None) -> QuerySet[Target]:
     scope = scope_of(user)
     if not scope.is_superuser:
         ids = sorted({pk for path in scope.paths(CHANGE_ROLES) for pk in ancestor_ids(path)})
-        qs = qs.filter(Q(plan__issuer_id__in=ids) | Q(plan__in=Plan.objects.visible_to(user, roles=CHANGE_ROLES)))
+        qs = qs.filter(Q(plan__issuer_id__in=ids, plan__status__in=PUBLISHED)  # a draft above is not ours to see
+                       | Q(plan__in=Plan.objects.visible_to(user, roles=CHANGE_ROLES)))
     return qs.select_related("plan").order_by("-plan__year", "plan_id", "order", "pk")
 
 
@@ -520,7 +522,7 @@ def criteria_create(request: HttpRequest) -> HttpResponse:
     if not national and not owners.exists():
         raise PermissionDenied(_("Only the administrators of a province set its own criteria."))
     form = CriteriaSetForm(request.POST or None, owners=owners, national=national,
-                           initial={"pass_score": 70, "owner": getattr(owners.first(), "pk", None)})
+                           initial={"pass_score": 70, "owner": getattr(owners.first(), "pk", None)})  # a pass mark, not a password  # nosec B105
     status = 200
     if request.method == "POST":
         status = 400

@@ -28,6 +28,7 @@ from danvan.orgs.models import OrgUnit
 from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import scope_of, subtree_q
 from danvan.plans.models import Plan
+from danvan.plans.rules import PUBLISHED
 from danvan.surveys.models import Survey
 
 from . import attachments
@@ -65,14 +66,15 @@ def editing_units(user: Any) -> QuerySet[OrgUnit]:
 def _plans_for(user: Any, unit: OrgUnit | None) -> QuerySet[Plan]:
     """Plans a programme may carry out: of the unit or above (editing), of the user's units or above (new)."""
     qs = Plan.objects.alive().order_by("-year", "-pk")
+    # A plan of a unit above counts only once issued: a draft is its issuer's own (plans/rules.py).
     if unit is not None:
-        return qs.filter(issuer_id__in=ancestor_ids(unit.path))
+        return qs.filter(Q(issuer_id=unit.pk) | Q(issuer_id__in=unit.ancestor_ids, status__in=PUBLISHED))
     scope = scope_of(user)
     if scope.is_superuser:
         return qs
     paths = scope.paths(CHANGE_ROLES)
     ids = {i for p in paths for i in ancestor_ids(p)}
-    return qs.filter(Q(issuer_id__in=ids) | subtree_q(paths, prefix="issuer__"))
+    return qs.filter(Q(issuer_id__in=ids, status__in=PUBLISHED) | subtree_q(paths, prefix="issuer__"))
 
 
 def _surveys_for(user: Any, unit: OrgUnit | None) -> QuerySet[Survey]:

@@ -190,7 +190,7 @@ class Node:
 
     def _unvec(self) -> None:
         """The vectors as the packed arrays, keeping only the indicators with a count."""
-        assert self._vec is not None  # noqa: S101 (called only when set)
+        assert self._vec is not None  # noqa: S101 (called only when set)  # nosec B101
         ids, yes_flags, (sums, counts, mins, maxs) = self._vec
         mask = [c > 0 for c in counts]
         self._packed = (
@@ -205,7 +205,7 @@ class Node:
         if self._cells is None:
             if self._vec is not None:
                 self._unvec()
-            assert self._packed is not None  # noqa: S101 (one of the two is always set)
+            assert self._packed is not None  # noqa: S101 (one of the two is always set)  # nosec B101
             ids, sums, counts, mins, maxs, yes = self._packed
             self._cells = {
                 i: Cell(s, c, None if math.isnan(lo) else lo, None if math.isnan(hi) else hi, y)

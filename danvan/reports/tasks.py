@@ -30,9 +30,9 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from danvan.core import audit, calendar
+from danvan.core.tasks import TaskIncomplete, retrying_task
 from danvan.notifications.services import notify
 from danvan.orgs.models import Membership
 from danvan.orgs.roles import Role
@@ -150,8 +150,12 @@ def _send_one(s: Submission, kind: str, users: list[Any], connection: Any) -> bo
     return True
 
 
-def send_reminders(*, days_before: int = 3, today: dt.date | None = None) -> dict[str, int]:
-    """Send what is due today; returns how many reports were reminded, per kind."""
+def send_reminders(*, days_before: int = 3, today: dt.date | None = None, strict: bool = False) -> dict[str, int]:
+    """Send what is due today; returns how many reports were reminded, per kind.
+
+    ``strict`` (the task): a mail refused raises ``TaskIncomplete`` at the end, so the queue retries
+    the run within minutes rather than the next day; the reminders already sent are not sent again.
+    """
     if days_before < 0 or days_before > MAX_DAYS_BEFORE:
         raise ValueError(f"days_before must be between 0 and {MAX_DAYS_BEFORE}")
     today = today or timezone.localdate()
@@ -189,10 +193,12 @@ def send_reminders(*, days_before: int = 3, today: dt.date | None = None) -> dic
         with transaction.atomic():
             audit.record("reports.reminders", summary={"sent": sent, "failed": failed, "today": today,
                                                        "days_before": days_before})
+    if failed and strict:
+        raise TaskIncomplete(f"{failed} report reminders could not be mailed")
     return sent
 
 
-@task()
+@retrying_task()
 def send_report_reminders(days_before: int = 3, today: str | None = None) -> dict[str, int]:
     """The daily run; ``today`` (ISO date) only to replay a missed day, since task arguments travel as JSON."""
-    return send_reminders(days_before=days_before, today=dt.date.fromisoformat(today) if today else None)
+    return send_reminders(days_before=days_before, today=dt.date.fromisoformat(today) if today else None, strict=True)

@@ -29,7 +29,7 @@ def refresh_anchor_totals(period_id: int, anchor_ids: Iterable[int] | None = Non
     qn = connection.ops.quote_name
     target, source = qn(AnchorTotal._meta.db_table), qn(DataValue._meta.db_table)
     insert = (
-        f"INSERT INTO {target} ({qn('period_id')}, {qn('anchor_id')}, {qn('indicator_id')}, "  # noqa: S608 (names from _meta)
+        f"INSERT INTO {target} ({qn('period_id')}, {qn('anchor_id')}, {qn('indicator_id')}, "  # noqa: S608 (names from _meta)  # nosec B608
         f"{qn('value_sum')}, {qn('value_count')}, {qn('value_min')}, {qn('value_max')}) "
         f"SELECT {qn('period_id')}, {qn('anchor_id')}, {qn('indicator_id')}, SUM({qn('num')}), COUNT({qn('num')}), "
         f"MIN({qn('num')}), MAX({qn('num')}) FROM {source} WHERE {qn('period_id')} = %s"

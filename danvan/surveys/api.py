@@ -182,7 +182,7 @@ def unit_index(request: HttpRequest, params: Query[SurveyUnitIndexParams]) -> Su
     from . import index
 
     unit = unit_filter(request, params.unit)
-    assert unit is not None  # noqa: S101 - unit is a required parameter
+    assert unit is not None  # noqa: S101 - unit is a required parameter  # nosec B101
     date_to = params.date_to or timezone.localdate()
     date_from = params.date_from or (date_to - dt.timedelta(days=364))
     _check_dates(date_from, date_to)

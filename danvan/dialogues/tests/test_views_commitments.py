@@ -315,7 +315,10 @@ def test_print_html_and_docx(tree: dict, people: dict, django_assert_max_num_que
         r = c.get(f"/dialogues/{dialogue.pk}/print/")
     assert r.status_code == 200
     body = r.content.decode()
-    assert "@media print" in body and body.count("<h1>") == 1
+    # print rules: a stylesheet file (the CSP allows no <style>)
+    from django.contrib.staticfiles import finders
+    assert "css/dialogues-print.css" in body and body.count("<h1>") == 1
+    assert "@media print" in Path(str(finders.find("css/dialogues-print.css"))).read_text(encoding="utf-8")
     assert "Lắp đèn đường trục chính" in body and "Cứng hóa kênh mương" in body and "Đã lắp 20 bóng" in body
     with django_assert_max_num_queries(10):
         r = c.get(f"/dialogues/{dialogue.pk}/print.docx")

@@ -4,6 +4,7 @@ query counts."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,7 +198,10 @@ def test_quarterly(tree: dict, people: dict, cats: dict, django_assert_max_num_q
         r = c.get(url)
     html = r.content.decode()
     assert r.status_code == 200 and "Dự toán quý 1" in html and 'data-testid="post-list"' in html
-    assert "@media print" in html
+    # The print rules are a stylesheet file (the CSP allows no <style> block).
+    from django.contrib.staticfiles import finders
+    assert "css/disclosures-quarter.css" in html
+    assert "@media print" in Path(str(finders.find("css/disclosures-quarter.css"))).read_text(encoding="utf-8")
     p = _client(people["province"])
     assert 'data-testid="post-list"' not in p.get(url).content.decode()
     assert p.post("/grassroots/quarterly/", {"unit": tree["A1"].pk, "year": 2025, "quarter": 1}).status_code == 403

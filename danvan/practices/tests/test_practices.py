@@ -178,7 +178,7 @@ def test_register_refused_outside_the_scope(tree: dict, people: dict, who: str) 
 
 
 def test_target_of_a_plan_above_only(tree: dict) -> None:
-    own = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận tỉnh", year=YEAR)
+    own = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận tỉnh", year=YEAR, status="issued")
     target = Target.objects.create(plan=own, text="95% cơ quan, xã đăng ký 1–2 mô hình", value=Decimal(95),
                                    unit="%", measurement=Measurement.SHARE_OF_UNITS)
     p = make(tree["A1"], target=target)

@@ -51,6 +51,7 @@ def make(unit: Any, actor: Any = None, **kw: Any) -> Programme:
 
 
 def plan_of(unit: Any, **kw: Any) -> Plan:
+    kw.setdefault("status", "issued")  # a plan of a unit above counts only once issued
     return Plan.objects.create(issuer=unit, title=kw.pop("title", "Kế hoạch dân vận"), year=TODAY.year, **kw)
 
 

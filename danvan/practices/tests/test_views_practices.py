@@ -122,7 +122,7 @@ def test_list_status_level_and_recognised_everywhere(tree: dict, people: dict) -
 
 
 def test_register_page(tree: dict, people: dict) -> None:
-    plan = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận", year=YEAR)
+    plan = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận", year=YEAR, status="issued")
     target = Target.objects.create(plan=plan, text="95% đăng ký mô hình", value=Decimal(95), unit="%",
                                    measurement=Measurement.SHARE_OF_UNITS)
     c = _client(people["officer"])
@@ -382,7 +382,7 @@ def test_criteria_pages(tree: dict, people: dict) -> None:
 
 
 def test_registration_page(tree: dict, people: dict, django_assert_max_num_queries: Any) -> None:
-    plan = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận", year=YEAR)
+    plan = Plan.objects.create(issuer=tree["A"], title="Kế hoạch dân vận", year=YEAR, status="issued")
     target = Target.objects.create(plan=plan, text="95% cơ quan, xã đăng ký 1–2 mô hình", value=Decimal(95),
                                    unit="%", measurement=Measurement.SHARE_OF_UNITS)
     make(tree["A1"], "Một")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,7 +70,11 @@ def test_poster_for_a_desk(small: Survey, officer_user: Any, desk: Any, settings
     assert r.status_code == 200
     assert small.org_unit.name in page and small.title in page and desk.name in page
     url = f"https://danvan.laichau.gov.vn/public/surveys/{small.public_code}/?desk={desk.code}"
-    assert url in page and "size:A4" in page and "@media print" in page and page.count("<svg") == 1
+    # page rules: a stylesheet file (the CSP allows no <style>)
+    from django.contrib.staticfiles import finders
+    css = Path(str(finders.find("css/survey-poster.css"))).read_text(encoding="utf-8")
+    assert url in page and "css/survey-poster.css" in page and page.count("<svg") == 1
+    assert "size:A4" in css and "@media print" in css
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing loaded from elsewhere
     assert client_for(officer_user).get(reverse("surveys:poster", args=[small.pk]) + "?desk=999999").status_code == 404
     assert client_for(officer_user).get(reverse("surveys:poster", args=[small.pk]) + "?desk=abc").status_code == 404
@@ -92,7 +97,10 @@ def test_issue_codes_shows_them_once(small: Survey, reception_user: Any, survey_
     page = sheet.content.decode()
     assert sheet["Cache-Control"].startswith("no-store") or "no-store" in sheet["Cache-Control"]
     shown = [line.split(">")[1].split("<")[0] for line in page.split('data-testid="code"')[1:]]
-    assert len(shown) == 3 and page.count("<svg") == 3 and "size:A4" in page
+    # page rules: a stylesheet file (the CSP allows no <style>)
+    from django.contrib.staticfiles import finders
+    assert len(shown) == 3 and page.count("<svg") == 3 and "css/survey-codes.css" in page
+    assert "size:A4" in Path(str(finders.find("css/survey-codes.css"))).read_text(encoding="utf-8")
     for code in shown:
         assert tokens.check(small, code) == ""
     assert SurveyToken.objects.filter(survey=small, desk=desk, issued_by=reception_user).count() == 3

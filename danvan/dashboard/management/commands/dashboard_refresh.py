@@ -39,7 +39,7 @@ class Command(VietnameseCommand):
             self.stdout.write(_("Refresh queued (task %(id)s).") % {"id": result.id})
             return
         run = refresh(periods or None)
-        assert run.finished_at is not None  # noqa: S101 - refresh() sets it or raises
+        assert run.finished_at is not None  # noqa: S101 - refresh() sets it or raises  # nosec B101
         seconds = (run.finished_at - run.started_at).total_seconds()
         self.stdout.write(_("Figures refreshed: %(n)d figures for %(periods)s in %(seconds).1f s.")
                           % {"n": run.figures, "periods": ", ".join(run.periods), "seconds": seconds})

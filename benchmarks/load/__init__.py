@@ -1,0 +1,1 @@
+"""The load area's parts that run outside the bench process: gunicorn's settings, the locust users and runner."""

@@ -1,0 +1,1 @@
+"""Reliability tests: real server and worker processes, killed and restarted while data flows."""
