@@ -410,9 +410,10 @@ class PlanPatchIn(PlanFieldsIn):
 
 
 class LockIn(_Input):
-    lock_version: int | None = Field(
-        None, ge=1, le=2**31 - 1,
-        description="The plan's `lock_version` as read; a stale one → 409. Omit to skip the check.",
+    # Required (issue #9): an edit without the version it was based on could silently overwrite a
+    # colleague's concurrent edit of the same plan.
+    lock_version: int = Field(
+        ge=1, le=2**31 - 1, description="The plan's `lock_version` as read; a stale one → 409.",
     )
 
 

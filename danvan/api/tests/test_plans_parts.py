@@ -9,6 +9,7 @@ import pytest
 from danvan.plans import services
 from danvan.plans.models import Assignment, PlanDeadline, PlanSection, Target, Task
 
+from .conftest import ApiClient
 from .test_plans_api import fields_of, make_plan, make_plans, patch
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +270,24 @@ def test_linking_a_task_to_the_level_above(tree, plans, callers):
     unrelated = make_plan(tree["A1"], "Khác")
     r = api.post(f"/plans/{unrelated.pk}/tasks", json={"text": "Việc", "parent_task_id": above.pk})
     assert r.status_code == 422 and fields_of(r) == ["parent_task_id"]
+
+
+def test_an_edit_without_the_version_it_was_based_on_is_refused(draft, callers):
+    """Issue #9: no silent overwrite — every edit of a part names the plan version it read (422 if missing)."""
+    section = services.add_section(actor=None, plan=draft, title="Nhiệm vụ")
+    task = services.add_task(actor=None, plan=draft, text="Tổ chức đối thoại", section=section)
+    before = lock(draft)
+    plain = ApiClient(callers["commune"].token)  # sends only what the test gives it
+    r = plain.post(f"/plans/{draft.pk}/sections", json={"title": "Mục mới"})
+    assert r.status_code == 422 and fields_of(r) == ["lock_version"]
+    r = patch(plain, f"/plans/{draft.pk}/sections/{section.pk}", {"title": "Đổi tên"})
+    assert r.status_code == 422 and fields_of(r) == ["lock_version"]
+    r = plain.delete(f"/plans/{draft.pk}/tasks/{task.pk}")
+    assert r.status_code == 422 and fields_of(r) == ["lock_version"]
+    assert lock(draft) == before
+    assert PlanSection.objects.filter(plan=draft).count() == 1 and Task.objects.filter(pk=task.pk).exists()
+    section.refresh_from_db()
+    assert section.title == "Nhiệm vụ"
+    # With the version read, the same edits go through.
+    r = plain.request("PATCH", f"/plans/{draft.pk}/sections/{section.pk}", json={"title": "Đổi tên", "lock_version": before})
+    assert r.status_code == 200 and r.json()["plan_lock_version"] == before + 1
