@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from danvan.accounts.services import create_api_token
 from danvan.api.tests.conftest import ApiClient
@@ -500,13 +500,10 @@ def test_command_counts_and_never_destroys(tree: Any, capsys: Any) -> None:
 def test_a_destroyed_petitions_page_names_the_decision(tree: Any, people: Any) -> None:
     p = filed(tree["A1"])
     d = retention.do_destroy(people["head"], tree["A1"], decision(), [p.pk])
-    with translation.override("en"):
-        r = _login(people["head"]).get(reverse("petitions:detail", args=[p.pk]))
+    r = _login(people["head"]).get(reverse("petitions:detail", args=[p.pk]))
     assert r.status_code == 200
     body = r.content.decode()
-    assert f"Destroyed by decision {d.number} of {d.decided_on:%d/%m/%Y}" in body
+    assert f"Đã tiêu hủy theo Quyết định số {d.number} ngày {d.decided_on:%d/%m/%Y}" in body
     assert reverse("petitions:retention_decision", args=[d.pk]) in body
     kept = filed(tree["A1"], days_ago=10)
-    with translation.override("en"):
-        assert "Destroyed by decision" not in _login(people["head"]).get(
-            reverse("petitions:detail", args=[kept.pk])).content.decode()
+    assert "Đã tiêu hủy" not in _login(people["head"]).get(reverse("petitions:detail", args=[kept.pk])).content.decode()
