@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.areas import portal
-from benchmarks.areas.petitions import CPUS, GUNICORN_THREADS, GUNICORN_WORKERS, Server, _free_port
+from benchmarks.areas.petitions import Server
 from benchmarks.context import RunContext
 from benchmarks.core import PACKAGE_DIR, Result
 
@@ -268,23 +268,8 @@ def build_spec(counts: dict[str, Any], host: str, server_pid: int) -> dict[str, 
 class LoadServer(Server):
     """The petitions area's gunicorn (same workers, threads, pinning, stop) with the load settings."""
 
-    def __init__(self) -> None:  # Server's, with DJANGO_SETTINGS_MODULE=SETTINGS (Server sets its own)
-        import shutil
-
-        self.port = _free_port()
-        self.pinned = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
-        self.log = tempfile.NamedTemporaryFile(prefix="danvan-bench-load-", suffix=".log", delete=False)  # noqa: SIM115
-        cmd = [
-            str(Path(sys.executable).parent / "gunicorn"), "danvan.wsgi", "-k", "gthread", "-w", str(GUNICORN_WORKERS),
-            "--threads", str(GUNICORN_THREADS), "-b", f"127.0.0.1:{self.port}", "--keep-alive", "30",
-            "--log-level", "warning", "--timeout", "120",
-        ]
-        if self.pinned:
-            cmd = ["taskset", "-c", CPUS, *cmd]
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE=SETTINGS)
-        self.proc = subprocess.Popen(cmd, cwd=PACKAGE_DIR.parent, env=env, stdout=self.log, stderr=self.log)
-        self.describe = (f"gunicorn gthread {GUNICORN_WORKERS}×{GUNICORN_THREADS}"
-                         + (f", taskset -c {CPUS}" if self.pinned else ", not pinned"))
+    def __init__(self) -> None:
+        super().__init__(SETTINGS)
 
 
 def _child_env() -> dict[str, str]:

@@ -459,7 +459,7 @@ def _free_port() -> int:
 class Server:
     """gunicorn on the bench database, pinned to two cores when ``taskset`` exists; stopped by its own pid."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: str = "benchmarks.settings") -> None:
         self.port = _free_port()
         self.pinned = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
         self.log = tempfile.NamedTemporaryFile(prefix="danvan-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
@@ -470,7 +470,7 @@ class Server:
         ]
         if self.pinned:
             cmd = ["taskset", "-c", CPUS, *cmd]
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.settings")
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings)
         self.proc = subprocess.Popen(cmd, cwd=PACKAGE_DIR.parent, env=env, stdout=self.log, stderr=self.log)
         self.describe = (f"gunicorn gthread {GUNICORN_WORKERS}×{GUNICORN_THREADS}"
                          + (f", taskset -c {CPUS}" if self.pinned else ", not pinned"))
