@@ -114,6 +114,7 @@ FIGURE_DATABASE: dict[str, str] = {
     # PostgreSQL's, although their names carry no ".pg." (issue #5 spells them so).
     **{f"petitions.{f}": "postgres" for f in (
         "worklist_median_ms", "worklist_p95_ms", "intake_per_s", "intake_errors", "overdue_scan_s", "duplicates_ms",
+        "worklist_next_median_ms", "worklist_rps", "overdue_scan_catchup_s", "petitions",
     )},
     # Issue #6 names PostgreSQL's figures without ".pg."; SQLite's are "<area>.sqlite.<metric>".
     **{f"surveys.{f}": "postgres" for f in (
@@ -146,11 +147,16 @@ def result_owned(name: str, area: str, db: str) -> bool:
 
 
 def merge_results(results: list[Result], area: str, db: str, path: Path = RESULTS_FILE) -> list[dict[str, Any]]:
-    """Replace this area's figures for this database and keep every other one, sorted by name."""
+    """Replace this area's figures for this database and keep every other one, sorted by name.
+
+    A name is stored once: a figure this run gives replaces any stored one of the same name, even
+    one ``result_owned`` would keep (an extra figure missing from ``FIGURE_DATABASE`` used to pile up).
+    """
     existing: list[dict[str, Any]] = []
     if path.exists():
         existing = json.loads(path.read_text(encoding="utf-8") or "[]")
-    kept = [e for e in existing if not result_owned(e["name"], area, db)]
+    given = {r.name for r in results}
+    kept = [e for e in existing if not result_owned(e["name"], area, db) and e["name"] not in given]
     merged = sorted(kept + [r.as_json() for r in results], key=lambda e: e["name"])
     path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return merged

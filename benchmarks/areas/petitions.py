@@ -61,8 +61,11 @@ SCAN_RUNS = 3
 HEAD_COMMUNES = 300
 BATCH = 50_000
 INTAKE_PREFIX = "bench-intake-"
-GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 8
+# The server's shape (also the load area's); the environment changes it for a comparison run.
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "8"))
+# 1: only the two scenarios through gunicorn (work list, intake), for comparing server settings quickly.
+SERVER_ONLY = os.environ.get("BENCH_PETITIONS_SERVER_ONLY", "0") == "1"
 CPUS = "0,1"
 
 # These figures are PostgreSQL's although their names carry no ".pg." (benchmarks.core.FIGURE_DATABASE).
@@ -863,8 +866,9 @@ def run(ctx: RunContext) -> list[Result]:
             print(f"[petitions] intake: removed the {removed:,} petitions it created", file=sys.stderr)
     if not any(r.name == "petitions.intake_per_s" and r.value > 0 for r in results):
         print("[petitions] intake created nothing: POST /api/v1/petitions is probably not there yet", file=sys.stderr)
-    results += scan_scenario(counts)
-    results += duplicates_scenario(users, counts)
+    if not SERVER_ONLY:
+        results += scan_scenario(counts)
+        results += duplicates_scenario(users, counts)
     results.append(Result("petitions.petitions", counts["petitions"], "rows",
                           note=f"{counts['open']:,} open; generated in {counts.get('generate_s', '?')} s "
                                f"(COPY {counts['copy_s']} s, indexes {counts['indexes_s']} s)"))

@@ -106,6 +106,17 @@ def test_merge_creates_the_file(tmp_path):
     assert json.loads(path.read_text()) == [{"name": "orgs.units", "value": 100000, "unit": "units"}]
 
 
+def test_a_figure_given_again_replaces_the_stored_one_whoever_owns_it(tmp_path):
+    """An extra figure without ``.pg.`` and missing from FIGURE_DATABASE once piled up, one copy per run."""
+    path = tmp_path / "results.json"
+    for value in (1.0, 2.0, 3.0):
+        merged = merge_results([Result("petitions.some_new_extra", value, "ms")], "petitions", "postgres", path)
+    assert merged == [{"name": "petitions.some_new_extra", "value": 3.0, "unit": "ms"}]
+    merge_results([Result("petitions.worklist_rps", 1.0, "req/s")], "petitions", "postgres", path)
+    merged = merge_results([Result("petitions.worklist_rps", 2.0, "req/s")], "petitions", "postgres", path)
+    assert [e["value"] for e in merged if e["name"] == "petitions.worklist_rps"] == [2.0]
+
+
 def test_villages_split_exactly_and_every_commune_gets_some():
     counts = _village_counts(3321, 79_194, random.Random(1))
     assert sum(counts) == 79_194

@@ -46,13 +46,18 @@ def record(
     org_unit: Any = None,
     summary: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Must run inside the caller's transaction so it commits or rolls back with the change."""
-    if not transaction.get_connection().in_atomic_block:
+    """Append one event. Must run inside the caller's transaction so it commits or rolls back with the change.
+
+    Every audited write in the platform queues on the chain's head row from this call to its commit,
+    so the time between the two is what limits concurrent writes. On PostgreSQL the append is one
+    statement (``_append_postgres``): the database locks the head, advances it and inserts the event
+    with the hash computed in SQL; elsewhere the head is locked, read and written in three.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside transaction.atomic()")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     ev = AuditEvent(
-        seq=head.last_seq + 1,
         at=timezone.now(),
         actor=actor_obj,
         actor_label=(actor_obj.get_username() if actor_obj else (str(actor) if actor else "system"))[:200],
@@ -61,13 +66,54 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         org_unit=org_unit,
         summary=json.loads(json.dumps(summary or {}, default=str)),
-        prev_hash=head.last_hash,
     )
+    if connection.vendor == "postgresql" and _append_postgres(connection, ev):
+        return ev
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    ev.seq, ev.prev_hash = head.last_seq + 1, head.last_hash
     ev.hash = compute_hash(ev.prev_hash, _fields(ev))
     ev.save(force_insert=True)
     head.last_seq, head.last_hash = ev.seq, ev.hash
     head.save(update_fields=["last_seq", "last_hash"])
     return ev
+
+
+# One statement: the UPDATE locks the head (waiting for a writer ahead of us) and, from the row's
+# current values, sets the next number, keeps the previous hash and computes the new one exactly as
+# ``compute_hash`` does (sha256 over the previous hash and the canonical JSON, in which "seq" is the
+# only value the database supplies); the INSERT takes all three from it.
+_APPEND_SQL = """
+WITH head AS (
+    UPDATE core_auditchainhead
+    SET last_seq = last_seq + 1, prev_hash = last_hash,
+        last_hash = encode(sha256(convert_to(last_hash || %s || (last_seq + 1)::text || %s, 'UTF8')), 'hex')
+    WHERE id = 1
+    RETURNING last_seq, prev_hash, last_hash
+)
+INSERT INTO core_auditevent
+    (seq, at, actor_id, actor_label, action, object_type, object_id, org_unit_id, summary, prev_hash, hash)
+SELECT head.last_seq, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, head.prev_hash, head.last_hash FROM head
+RETURNING id, seq, prev_hash, hash
+"""
+
+
+def _append_postgres(connection: Any, ev: AuditEvent) -> bool:
+    """Append ``ev`` in one statement; False when the head row does not exist yet (the first event)."""
+    fields = _fields(ev)
+    before = _canonical({k: v for k, v in fields.items() if k < "seq"}).decode()
+    after = _canonical({k: v for k, v in fields.items() if k > "seq"}).decode()
+    prefix, suffix = before[:-1] + ',"seq":', "," + after[1:]
+    with connection.cursor() as cur:
+        cur.execute(_APPEND_SQL, [
+            prefix, suffix, ev.at, ev.actor_id, ev.actor_label, ev.action, ev.object_type, ev.object_id,
+            ev.org_unit_id, json.dumps(ev.summary),
+        ])
+        row = cur.fetchone()
+    if row is None:
+        return False
+    ev.pk, ev.seq, ev.prev_hash, ev.hash = row
+    ev._state.adding, ev._state.db = False, connection.alias
+    return True
 
 
 @dataclass

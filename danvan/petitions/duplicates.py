@@ -143,12 +143,19 @@ def pool_sql(unit_ids: list[int] | None, *, pending_only: bool) -> tuple[str, li
 
 
 def similar_in_pool(query: str, unit_ids: list[int] | None, *, exclude_ids: set[int] | frozenset[int] = frozenset(),
-                    pending_only: bool = False, threshold: float = THRESHOLD) -> dict[int, float]:
-    """{petition id: similarity} for the pool's petitions alike to ``query``, best first (PostgreSQL)."""
+                    pending_only: bool = False, threshold: float = THRESHOLD,
+                    last_in_transaction: bool = False) -> dict[int, float]:
+    """{petition id: similarity} for the pool's petitions alike to ``query``, best first (PostgreSQL).
+
+    ``last_in_transaction``: the caller's transaction runs nothing after this that a bitmap scan would
+    serve (intake's over-level check: only inserts and key lookups follow), so the setting below may
+    stay until its end and the savepoint that would scope it — two round trips — is not needed.
+    """
     inner, params = pool_sql(unit_ids, pending_only=pending_only)
     sql = (f"SELECT id, similarity(search_text, %s) AS score FROM ({inner}) pool"  # noqa: S608 - inner is ours  # nosec B608
            " WHERE similarity(search_text, %s) >= %s ORDER BY score DESC, id DESC")
-    with transaction.atomic(), connection.cursor() as cur:
+    savepoint = not (last_in_transaction and connection.in_atomic_block)
+    with transaction.atomic(savepoint=savepoint), connection.cursor() as cur:
         # Units are skewed (a national body holds a quarter of a million petitions, a village a few):
         # the planner, costing the average unit, reads every row of each unit by bitmap and sorts
         # them; an ordered index range stops after POOL rows. SET LOCAL ends with this transaction.

@@ -57,7 +57,8 @@ def _lower_case(petition: Petition) -> Petition | None:
         return None
     if duplicates.is_postgres():
         # The newest pending cases below, scored (see duplicates.similar_in_pool for why not the GIN index).
-        scored = duplicates.similar_in_pool(text, below, exclude_ids={petition.pk}, pending_only=True)
+        scored = duplicates.similar_in_pool(text, below, exclude_ids={petition.pk}, pending_only=True,
+                                            last_in_transaction=True)
         return pending.filter(pk__in=list(scored)[:20]).first() if scored else None
     for row in pending.order_by("-received_on", "-pk")[:SQLITE_POOL].only("pk", "search_text", "received_on"):
         if duplicates.similarity(text, row.search_text) >= duplicates.THRESHOLD:

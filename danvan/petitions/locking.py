@@ -27,7 +27,7 @@ def lock_unit(unit_id: int) -> None:
     a writer holding the audit chain's head and recording an event for this unit waited for us while
     we waited for the head: a deadlock, answered 500 (issue #9 crash test, PostgreSQL).
     """
-    OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).first()
+    list(OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk", flat=True))
 
 
 def next_number(rows: QuerySet[Any], field: str = "number") -> int:

@@ -72,6 +72,31 @@ def test_events_are_chained_and_verify(make_user: Any, tree: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_the_event_returned_is_the_one_stored_and_its_hash_is_computed_as_verify_does(make_user: Any, tree: Any) -> None:
+    """On PostgreSQL the hash is computed by the database (one statement); it must equal Python's to the byte."""
+    user = make_user("cán_bộ")
+    awkward = {"text": "Đơn kiến nghị \"đường\" – số 3\nthôn Nà", "n": 12, "x": 1.5, "nested": {"b": [1, None, True]},
+               "seq": 99, "empty": ""}
+    with transaction.atomic():
+        first = audit.record("test.first")  # the head row does not exist yet: created on the way
+    with transaction.atomic():
+        ev = audit.record("test.awkward", actor=user, obj=tree["A1"], org_unit=tree["A1"], summary=awkward)
+    with transaction.atomic():
+        anonymous = audit.record("test.system", summary={})
+    for got in (first, ev, anonymous):
+        stored = AuditEvent.objects.get(pk=got.pk)
+        assert (stored.seq, stored.prev_hash, stored.hash, stored.at) == (got.seq, got.prev_hash, got.hash, got.at)
+        assert stored.hash == audit.compute_hash(stored.prev_hash, audit._fields(stored))
+    assert (first.seq, ev.seq, anonymous.seq) == (1, 2, 3)
+    assert (ev.prev_hash, anonymous.prev_hash) == (first.hash, ev.hash)
+    stored = AuditEvent.objects.get(pk=ev.pk)
+    assert stored.summary == awkward and stored.actor_label == "cán_bộ" and stored.org_unit_id == tree["A1"].pk
+    head = AuditChainHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (3, anonymous.hash)
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
 def test_verify_command_prints_success() -> None:
     _events(4)
     with translation.override(settings.LANGUAGE_CODE):
