@@ -67,8 +67,17 @@ def record(
         org_unit=org_unit,
         summary=json.loads(json.dumps(summary or {}, default=str)),
     )
-    if connection.vendor == "postgresql" and _append_postgres(connection, ev):
-        return ev
+    if connection.vendor == "postgresql":
+        if _append_postgres(connection, ev):
+            return ev
+        # The first event ever: no head row to update. Create it (a concurrent first writer waits on
+        # the key and then does nothing) and append as always; the UPDATE then sees the committed row.
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO core_auditchainhead (id, last_seq, last_hash, prev_hash) VALUES (1, 0, %s, %s)"
+                        " ON CONFLICT (id) DO NOTHING", [GENESIS, GENESIS])
+        if _append_postgres(connection, ev):
+            return ev
+        raise RuntimeError("the audit chain's head row could not be created")  # pragma: no cover
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     ev.seq, ev.prev_hash = head.last_seq + 1, head.last_hash
     ev.hash = compute_hash(ev.prev_hash, _fields(ev))
