@@ -82,8 +82,8 @@ def record(
     ev.seq, ev.prev_hash = head.last_seq + 1, head.last_hash
     ev.hash = compute_hash(ev.prev_hash, _fields(ev))
     ev.save(force_insert=True)
-    head.last_seq, head.last_hash = ev.seq, ev.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    head.last_seq, head.last_hash, head.prev_hash = ev.seq, ev.hash, ev.prev_hash
+    head.save(update_fields=["last_seq", "last_hash", "prev_hash"])
     return ev
 
 

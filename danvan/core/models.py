@@ -57,8 +57,9 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
-    # The hash before the last append: written by the same UPDATE that moves the head, so that one
-    # statement can both advance the chain and hand the previous link to the event it inserts.
+    # The hash before the last append (the last event's prev_hash, kept in step on every database):
+    # written by the same UPDATE that moves the head, so that on PostgreSQL one statement can both
+    # advance the chain and hand the previous link to the event it inserts.
     prev_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:

@@ -92,7 +92,7 @@ def test_the_event_returned_is_the_one_stored_and_its_hash_is_computed_as_verify
     stored = AuditEvent.objects.get(pk=ev.pk)
     assert stored.summary == awkward and stored.actor_label == "cán_bộ" and stored.org_unit_id == tree["A1"].pk
     head = AuditChainHead.objects.get()
-    assert (head.last_seq, head.last_hash) == (3, anonymous.hash)
+    assert (head.last_seq, head.last_hash, head.prev_hash) == (3, anonymous.hash, anonymous.prev_hash)
     assert audit.verify_chain().ok
 
 
