@@ -505,7 +505,8 @@ def submit(request: HttpRequest, submission_id: SubmissionId, payload: Submissio
     """Sends the saved report to the level above. Required figures and answers and the form's cross-indicator
     rules are checked (422, each error on its code). A first submission after the deadline is flagged late."""
     s = _submission(request, submission_id)
-    _fillable(request, s)
+    if not services.is_repeat_submit(actor=caller(request), submission=s, expected_version=payload.lock_version):
+        _fillable(request, s)
     with _fields(SUBMISSION_FIELDS):
         services.submit_report(actor=caller(request), submission=s, expected_version=payload.lock_version)
     return _fresh(request, s.pk)

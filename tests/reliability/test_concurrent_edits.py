@@ -319,6 +319,47 @@ def test_a_stale_report_version_over_http_is_409_and_changes_nothing(
     assert not AuditEvent.objects.filter(seq__gt=before).exists()
 
 
+@pytest.mark.parametrize("same_person", [False, True], ids=["two-desks", "double-click"])
+def test_a_second_submit_arriving_after_the_first_committed(
+    period: Any, tree: dict[str, Any], fillers: dict[str, Any], same_person: bool
+) -> None:
+    """The slow half of the race, on every database: the second request is read after the first committed.
+
+    The double click is still 200 with one submission (it was 409 "already submitted" when the second request
+    was served after the first had committed); another desk with the same version is 409 and changes nothing.
+    """
+    s = Submission.objects.get(period=period, org_unit=tree["A1"])
+    s = reports.save_draft(actor=None, submission=s, values={"sessions": 4, "received": 10, "resolved": 8},
+                           answers={"highlights": "Tổ chức 4 buổi tuyên truyền."}, expected_version=s.lock_version)
+    first = client(fillers["commune"])
+    second = client(fillers["commune"] if same_person else fillers["province"])
+    body = {"lock_version": s.lock_version}
+    assert first.post(f"/reports/submissions/{s.pk}/submit", json=body).status_code == 200
+    again = second.post(f"/reports/submissions/{s.pk}/submit", json=body)
+    assert again.status_code == (200 if same_person else 409), again.content
+    if same_person:
+        assert again.json()["status"] == "submitted" and again.json()["lock_version"] == s.lock_version + 1
+    saved = Submission.objects.get(pk=s.pk)
+    assert saved.status == "submitted" and saved.lock_version == s.lock_version + 1
+    assert SubmissionRevision.objects.filter(submission=s, action="submitted").count() == 1
+    assert AuditEvent.objects.filter(action="reports.submission.submit").count() == 1
+
+
+def test_a_stale_version_after_the_report_was_submitted_is_still_409(
+    period: Any, tree: dict[str, Any], fillers: dict[str, Any]
+) -> None:
+    """The double-click pass is narrow: the same person with an older version, or true for lock_version, is 409."""
+    s = Submission.objects.get(period=period, org_unit=tree["A1"])
+    s = reports.save_draft(actor=None, submission=s, values={"sessions": 4, "received": 10, "resolved": 8},
+                           answers={"highlights": "Tổ chức 4 buổi tuyên truyền."}, expected_version=s.lock_version)
+    commune = client(fillers["commune"])
+    assert commune.post(f"/reports/submissions/{s.pk}/submit", json={"lock_version": s.lock_version}).status_code == 200
+    for stale in (s.lock_version - 1, s.lock_version + 1):
+        r = commune.post(f"/reports/submissions/{s.pk}/submit", json={"lock_version": stale})
+        assert r.status_code == 409, (stale, r.content)
+    assert SubmissionRevision.objects.filter(submission=s, action="submitted").count() == 1
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite has one writer; the threads need a server")
 @pytest.mark.parametrize("same_person", [False, True], ids=["two-desks", "double-click"])
 def test_submitting_the_same_report_twice_at_once_over_http(

@@ -44,6 +44,7 @@ from .regimes import (
 )
 from .submissions import (
     accept_report,
+    is_repeat_submit,
     prefill_submission,
     reopen_report,
     return_report,
@@ -74,6 +75,7 @@ __all__ = [
     "sync_expected",
     "save_draft",
     "prefill_submission",
+    "is_repeat_submit",
     "submit_report",
     "return_report",
     "accept_report",

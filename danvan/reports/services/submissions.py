@@ -17,6 +17,7 @@ from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.writes import check_version as _check_version
 from danvan.core.writes import clean_field_text as _text
 from danvan.core.writes import conditional_update as _conditional_update
+from danvan.core.writes import is_int
 from danvan.core.writes import raise_if as _raise
 from danvan.core.writes import user_or_none as _creator
 from danvan.orgs.scope import scope_of
@@ -239,6 +240,20 @@ def _refresh_totals(sub: Submission) -> None:
     refresh_anchor_totals(sub.period_id, [sub.anchor_id])
 
 
+def is_repeat_submit(*, actor: Any, submission: Submission, expected_version: Any) -> bool:
+    """Whether this submit is the same person's second click on a report their first click already sent.
+
+    The API and pages check it before their "no longer editable" 409, so a double click answers 200 twice
+    whichever request the database serves first; `submit_report` checks it again under the row lock.
+    """
+    return (
+        submission.status == SubmissionStatus.SUBMITTED and is_int(expected_version)
+        and submission.lock_version == expected_version + 1
+        and submission.submitted_by_id is not None
+        and submission.submitted_by_id == getattr(_creator(actor), "pk", None)
+    )
+
+
 @transaction.atomic
 def submit_report(*, actor: Any, submission: Submission, expected_version: int) -> Submission:
     """Send the report to the level above; its figures count from now on.
@@ -251,10 +266,7 @@ def submit_report(*, actor: Any, submission: Submission, expected_version: int) 
     version = _check_version(expected_version)
     fresh = _lock_submission(submission)
     _require_filler(actor, fresh)
-    if (
-        fresh.status == SubmissionStatus.SUBMITTED and fresh.lock_version == version + 1
-        and fresh.submitted_by_id == getattr(_creator(actor), "pk", None)
-    ):
+    if is_repeat_submit(actor=actor, submission=fresh, expected_version=version):
         _sync_caller(submission, fresh)
         return fresh  # the same person's double submit: already done
     if fresh.lock_version != version:
