@@ -93,15 +93,18 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar() -> Iterator[None]:
-    """Tests roll the database back; the in-memory copies of the calendar and the deadline rules must not outlive them."""
+    """Tests roll the database back; the in-memory copies (calendar, deadline rules, subtree sizes) must not outlive them."""
     from danvan.core import calendar
+    from danvan.orgs import sizes
     from danvan.petitions import deadlines
 
     calendar.clear_cache()
     deadlines.clear_cache()
+    sizes.forget()
     yield
     calendar.clear_cache()
     deadlines.clear_cache()
+    sizes.forget()
 
 
 def _db_usage(request: Any) -> tuple[bool, bool]:

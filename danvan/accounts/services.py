@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.text import clean_text
+from danvan.orgs.scope import prime_scope, with_grants
 
 from . import totp
 from .models import ApiToken, User, hash_token
@@ -65,9 +66,11 @@ def authenticate_token(raw: str) -> Any | None:
     """The user a bearer token acts for, or None when it is unknown, revoked or expired."""
     if not raw or not raw.startswith("dvk_") or len(raw) > 200:
         return None
-    token = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(raw)).first()
+    tokens = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(raw))
+    token = with_grants(tokens, "user_id").first()
     if token is None or not token.user.is_active:
         return None
+    prime_scope(token.user, token)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

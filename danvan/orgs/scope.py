@@ -2,7 +2,8 @@
 
 Every scoped read in the platform (``.visible_to(user)``) asks this module. It costs one query
 per request (the user's active memberships with their units' paths) and nothing after that, so
-scoping a list adds at most one query to it.
+scoping a list adds at most one query to it. On PostgreSQL an API call's token query brings the
+memberships along (``with_grants``), so there it costs none.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet
 
 from .paths import minimal_prefixes, next_prefix
 
@@ -61,6 +63,38 @@ def scope_of(user: Any) -> UserScope:
     scope = UserScope(is_superuser=bool(user.is_superuser), grants=[Grant(u, p, r) for u, p, r in rows])
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def with_grants(qs: QuerySet[Any], user_field: str) -> QuerySet[Any]:
+    """On PostgreSQL, ``qs`` with the active grants of the user at ``user_field`` as one array column.
+
+    The query that finds the caller (the API token's) then brings the scope along, and ``prime_scope``
+    stores it: one round trip less on every API call, which is the hot path of the work list and of
+    intake. Other databases answer in-process, where the extra query costs little, so ``qs`` is
+    returned as it is and ``scope_of`` reads the grants as always.
+    """
+    if connection.vendor != "postgresql":
+        return qs
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    from .models import Membership
+
+    grants = Membership.objects.filter(
+        user=OuterRef(user_field), revoked_at__isnull=True, org_unit__valid_to__isnull=True
+    ).values(grant=JSONObject(u="org_unit_id", p="org_unit__path", r="role"))
+    return qs.annotate(danvan_grants=ArraySubquery(grants))
+
+
+def prime_scope(user: Any, row: Any) -> None:
+    """Store the grants ``with_grants`` put on ``row`` as ``user``'s scope for this request (no-op without them)."""
+    grants = getattr(row, "danvan_grants", None)
+    if grants is None or user is None or not getattr(user, "is_active", False):
+        return
+    scope = UserScope(
+        is_superuser=bool(user.is_superuser), grants=[Grant(int(g["u"]), str(g["p"]), str(g["r"])) for g in grants]
+    )
+    setattr(user, _CACHE_ATTR, scope)
 
 
 def forget_scope(user: Any) -> None:

@@ -118,28 +118,56 @@ def is_postgres() -> bool:
 # --------------------------------------------------------------------------- the pool (PostgreSQL)
 
 
-def pool_sql(unit_ids: list[int] | None, *, pending_only: bool) -> tuple[str, list[Any]]:
-    """SQL for the ids and texts of the ``POOL`` newest live petitions of the units (all units if None).
+# An SQL expression for an array of unit ids, its parameters and how many units it holds (maybe roughly).
+UnitsSql = tuple[str, list[Any], int]
+PENDING_SQL = ("AND p.status IN ('received', 'classified', 'accepted', 'verifying', 'suspended') "
+               "AND p.decision_on IS NULL")
+
+
+def pool_sql(unit_ids: list[int] | None, *, pending_only: bool, units: UnitsSql | None = None) -> tuple[str, list[Any]]:
+    """SQL for the ids, texts and dates of the ``POOL`` newest live petitions of the units (all units if None).
 
     A small scope reads one backward range of ``petitions_unit_received_idx`` per unit (LATERAL),
     so a commune costs a few dozen index reads whatever the table's size; a large one walks the
     newest rows by id and keeps the scope's. ``pending_only`` keeps cases still waiting for a decision.
+    ``units`` gives the units as SQL instead of ids (``ARRAY(SELECT …)``), so the caller need not read
+    them first; its count only picks between the two plans.
     """
-    pending = ("AND p.status IN ('received', 'classified', 'accepted', 'verifying', 'suspended') "
-               "AND p.decision_on IS NULL") if pending_only else ""
-    if unit_ids is not None and len(unit_ids) <= LATERAL_MAX_UNITS:
+    pending = PENDING_SQL if pending_only else ""
+    if units is None and unit_ids is not None:
+        units = ("%s::bigint[]", [unit_ids], len(unit_ids))
+    if units is not None and units[2] <= LATERAL_MAX_UNITS:
+        array, array_params, _n = units
         sql = (  # only constants are put in; every value is a parameter
-            "SELECT q.id, q.search_text FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("  # noqa: S608 - constants only  # nosec B608
+            f"SELECT q.id, q.search_text, q.received_on FROM unnest({array}) AS u(id) CROSS JOIN LATERAL ("  # noqa: S608 - constants only  # nosec B608
             " SELECT p.id, p.search_text, p.received_on FROM petitions_petition p"
             f" WHERE p.org_unit_id = u.id AND p.deleted_at IS NULL {pending}"
             " ORDER BY p.received_on DESC LIMIT %s) q"  # the index gives this order: no sort, early stop
             " ORDER BY q.received_on DESC, q.id DESC LIMIT %s"
         )
-        return sql, [unit_ids, POOL, POOL]
-    scope = "AND p.org_unit_id = ANY(%s::bigint[])" if unit_ids is not None else ""
-    sql = (f"SELECT p.id, p.search_text FROM petitions_petition p WHERE p.deleted_at IS NULL {pending} {scope}"  # noqa: S608 - constants only  # nosec B608
+        return sql, [*array_params, POOL, POOL]
+    scope = f"AND p.org_unit_id = ANY({units[0]})" if units is not None else ""
+    sql = ("SELECT p.id, p.search_text, p.received_on FROM petitions_petition p"  # noqa: S608 - constants only  # nosec B608
+           f" WHERE p.deleted_at IS NULL {pending} {scope}"
            " ORDER BY p.id DESC LIMIT %s")  # only constants are put in; every value is a parameter
-    return sql, ([unit_ids] if unit_ids is not None else []) + [POOL]
+    return sql, [*(units[1] if units is not None else []), POOL]
+
+
+# Units are skewed (a national body holds a quarter of a million petitions, a village a few): the
+# planner, costing the average unit, reads every row of each unit by bitmap and sorts them; an
+# ordered index range stops after POOL rows. Sent in the same round trip as the query it is for
+# (Django's psycopg cursors bind on the client, so several statements may go at once).
+NO_BITMAP = "SET LOCAL enable_bitmapscan = off; "
+
+
+def run_without_bitmaps(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run one query after ``NO_BITMAP`` in a single round trip; the setting lasts until the transaction ends."""
+    with connection.cursor() as cur:
+        cur.execute(NO_BITMAP + sql, params)
+        raw = cur.cursor
+        while raw.description is None and raw.nextset():
+            pass
+        return list(raw.fetchall())
 
 
 def similar_in_pool(query: str, unit_ids: list[int] | None, *, exclude_ids: set[int] | frozenset[int] = frozenset(),
@@ -148,20 +176,16 @@ def similar_in_pool(query: str, unit_ids: list[int] | None, *, exclude_ids: set[
     """{petition id: similarity} for the pool's petitions alike to ``query``, best first (PostgreSQL).
 
     ``last_in_transaction``: the caller's transaction runs nothing after this that a bitmap scan would
-    serve (intake's over-level check: only inserts and key lookups follow), so the setting below may
-    stay until its end and the savepoint that would scope it — two round trips — is not needed.
+    serve, so the setting may stay until its end and the savepoint that would scope it (two round
+    trips) is not needed.
     """
     inner, params = pool_sql(unit_ids, pending_only=pending_only)
     sql = (f"SELECT id, similarity(search_text, %s) AS score FROM ({inner}) pool"  # noqa: S608 - inner is ours  # nosec B608
            " WHERE similarity(search_text, %s) >= %s ORDER BY score DESC, id DESC")
     savepoint = not (last_in_transaction and connection.in_atomic_block)
-    with transaction.atomic(savepoint=savepoint), connection.cursor() as cur:
-        # Units are skewed (a national body holds a quarter of a million petitions, a village a few):
-        # the planner, costing the average unit, reads every row of each unit by bitmap and sorts
-        # them; an ordered index range stops after POOL rows. SET LOCAL ends with this transaction.
-        cur.execute("SET LOCAL enable_bitmapscan = off")
-        cur.execute(sql, [query, *params, query, threshold])
-        return {pk: float(score) for pk, score in cur.fetchall() if pk not in exclude_ids}
+    with transaction.atomic(savepoint=savepoint):
+        rows = run_without_bitmaps(sql, [query, *params, query, threshold])
+    return {pk: float(score) for pk, score in rows if pk not in exclude_ids}
 
 
 # --------------------------------------------------------------------------- candidates

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from danvan.core import calendar
 from danvan.orgs.models import OrgUnit
-from danvan.orgs.scope import subtree_q
+from danvan.orgs.scope import scope_of, subtree_q
+from danvan.orgs.sizes import scope_size, subtree_size
 
 from .models import OPEN_STATUSES, Petition
 
@@ -34,13 +35,23 @@ NARROW_SCOPE_UNITS = 500
 LIST_DEFERRED = ("content", "search_text", "public_summary", "complex_criteria")
 
 
-def _narrow_scope(user: Any, unit: Any) -> list[int] | None:
-    """The ids of the units the list covers when they are few; None for a broad scope."""
-    units = OrgUnit.objects.visible_to(user)
+def _narrow_scope(user: Any, unit: Any) -> QuerySet[Any, Any] | None:
+    """The units the list covers, as a subquery, when they are few; None for a broad scope.
+
+    Their number only picks the plan, so it comes from the per-process ``subtree_size`` (no query
+    once known); the units themselves are always the scope's, read inside the page's own query.
+    """
+    scope = scope_of(user)
     if unit is not None:
-        units = units.subtree_of(unit)
-    ids = list(units.values_list("pk", flat=True)[: NARROW_SCOPE_UNITS + 1])
-    return None if len(ids) > NARROW_SCOPE_UNITS else ids
+        size = subtree_size(unit.path)
+    elif scope.is_superuser:
+        return None
+    else:
+        size = scope_size(scope.paths())
+    if size > NARROW_SCOPE_UNITS:
+        return None
+    units = OrgUnit.objects.visible_to(user)
+    return (units.subtree_of(unit) if unit is not None else units).values("pk")
 
 
 def worklist(user: Any, *, unit: Any = None, after: tuple[dt.date | None, int] | None = None,
@@ -48,8 +59,9 @@ def worklist(user: Any, *, unit: Any = None, after: tuple[dt.date | None, int] |
     """One page of the open cases the user may see, soonest deadline first; pass the last row's key as ``after``.
 
     ``unit`` narrows the list to that unit's subtree (still within what the user may see). A case
-    without a deadline comes after every dated one. Costs two queries (the scope's units, the page),
-    three when a page runs from dated cases into undated ones.
+    without a deadline comes after every dated one. Costs one query (the page, with the scope's
+    units as a subquery), two when a page runs from dated cases into undated ones; the first list of a
+    scope in a process also counts its units once (``danvan.orgs.sizes``).
 
     Two plans, chosen by the size of the scope, because one index cannot serve both ends: a commune's
     fifty open cases are found by unit (``org_unit_id IN``), while a province's or the nation's are
@@ -60,12 +72,12 @@ def worklist(user: Any, *, unit: Any = None, after: tuple[dt.date | None, int] |
     ``values``: the fields to return as dicts instead of petitions (the API's hot path builds no models).
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
-    ids = _narrow_scope(user, unit)
+    units = _narrow_scope(user, unit)
     base = (Petition.objects.alive().filter(status__in=OPEN_STATUSES).select_related("org_unit", "field")
             .defer(*LIST_DEFERRED))
     qs: QuerySet[Petition]
-    if ids is not None:
-        qs = base.filter(org_unit_id__in=ids)
+    if units is not None:
+        qs = base.filter(org_unit_id__in=units)
     else:
         qs = base.visible_to(user)
         if unit is not None:

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from danvan.orgs.models import OrgUnit
 from . import duplicates, flags, notices, workflow
 from . import rules as petition_rules
 from .deadlines import compute_deadlines
-from .locking import conflict_message, lock_unit, next_number
+from .locking import conflict_message, lock_unit
 from .models import (
     CaseHandler,
     Channel,
@@ -270,6 +271,19 @@ def _clean_intake(
     return out
 
 
+def _number_and_replay(org_unit: OrgUnit, year: int, key: str) -> tuple[int, int | None]:
+    """The unit's next number in ``year`` and the petition already recorded under ``key``, in one query.
+
+    Call under ``lock_unit``: both are read after the lock is held (in one statement, so intake pays
+    one round trip for them), each through its unique index.
+    """
+    mine = Petition.objects.filter(org_unit=OuterRef("pk"))
+    top = Subquery(mine.filter(number_year=year).order_by("-number").values("number")[:1])
+    replay = Subquery(mine.filter(idempotency_key=key).values("pk")[:1]) if key else Value(None, BigIntegerField())
+    got = OrgUnit.objects.filter(pk=org_unit.pk).annotate(top=top, replay=replay).values_list("top", "replay").get()
+    return (got[0] or 0) + 1, got[1]
+
+
 @transaction.atomic
 def receive_petition(
     *, actor: Any, org_unit: OrgUnit, received_on: dt.date, channel: str, kind: str, summary: str,
@@ -293,7 +307,9 @@ def receive_petition(
     key = data.pop("idempotency_key")
     ident = data.pop("identity")
     lock_unit(org_unit.pk)
-    if key and (existing := Petition.objects.filter(org_unit=org_unit, idempotency_key=key).first()) is not None:
+    year = data["received_on"].year
+    number, replay = _number_and_replay(org_unit, year, key)
+    if replay is not None and (existing := Petition.objects.filter(pk=replay).first()) is not None:
         existing.replayed = True
         return existing
     try:
@@ -304,7 +320,7 @@ def receive_petition(
         raise ValidationError({"visit": _("The reception visit belongs to another unit.")})
     petition = Petition(
         org_unit=org_unit, channel=channel, kind=kind, idempotency_key=key, created_by=_user(actor),
-        number_year=data["received_on"].year, number=next_number(Petition.objects.filter(org_unit=org_unit, number_year=data["received_on"].year)),
+        number_year=year, number=number,
         visit=visit, search_text=duplicates.search_text_for(data["summary"], data["content"]),
         filer_key=duplicates.filer_key_for(data["filer_name"], data["filer_address"], ident), **data,
     )

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from danvan.legal.models import LegalDocument
 from danvan.plans import services
 
+from .conftest import AUTH_QUERIES
 from .test_plans_api import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def many_plans(tree):
 def test_plans_list(many_plans, callers, django_assert_num_queries, limit):
     api = callers["province"].api
     api.get("/plans?limit=1")
-    with django_assert_num_queries(3):  # token, scope, one page of plans with their issuers
+    with django_assert_num_queries(AUTH_QUERIES + 1):  # token, scope, one page of plans with their issuers
         r = api.get(f"/plans?limit={limit}")
     assert len(r.json()["items"]) == limit
 
@@ -42,7 +43,7 @@ def test_plans_list(many_plans, callers, django_assert_num_queries, limit):
 def test_plans_list_of_a_commune_filtered(many_plans, callers, django_assert_num_queries, limit):
     api = callers["commune"].api
     first = api.get(f"/plans?limit={limit}").json()
-    with django_assert_num_queries(4):  # + the `under` unit
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # + the `under` unit
         r = api.get(f"/plans?limit={limit}&under={many_plans['A'].pk}&status=draft&cursor={first['next_cursor']}")
     assert len(r.json()["items"]) == limit
 
@@ -77,7 +78,7 @@ def test_plan_detail_is_constant_in_the_size_of_the_plan(tree, callers, tasks):
     assert len(body["targets"]) == len(body["legal_bases"]) == max(1, tasks // 10)
     # token, scope, plan; legal bases, subordinate kinds, sections, tasks, targets (+ their kinds),
     # assignments (+ their co-operating units), deadlines
-    assert len(ctx.captured_queries) == 12, "\n".join(q["sql"] for q in ctx.captured_queries)
+    assert len(ctx.captured_queries) == AUTH_QUERIES + 10, "\n".join(q["sql"] for q in ctx.captured_queries)
 
 
 @pytest.mark.parametrize("limit", [1, 10, 40])
@@ -103,6 +104,6 @@ def test_legal_detail(tree, callers, django_assert_num_queries, plans_count):
         services.set_legal_bases(actor=None, plan=plan, documents=[doc])
     api = callers["commune"].api
     api.get("/me")
-    with django_assert_num_queries(4):  # token, document, scope, citing plans with their issuers
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # token, document, scope, citing plans with their issuers
         body = api.get(f"/legal/{doc.pk}").json()
     assert len(body["citing_plans"]["items"]) == plans_count

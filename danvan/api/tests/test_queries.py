@@ -12,7 +12,7 @@ from django.test import Client
 
 from danvan.orgs import services
 
-from .conftest import ApiClient
+from .conftest import AUTH_QUERIES, ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def many(tree, kinds):
 def test_units_list(many, callers, django_assert_num_queries, limit):
     api = callers["province"].api
     api.get("/units?limit=1")
-    with django_assert_num_queries(3):  # token, scope, one page of units with their kinds
+    with django_assert_num_queries(AUTH_QUERIES + 1):  # token, scope, one page of units with their kinds
         r = api.get(f"/units?limit={limit}")
     assert len(r.json()["items"]) == limit
 
@@ -37,7 +37,7 @@ def test_units_list(many, callers, django_assert_num_queries, limit):
 def test_units_list_filtered_under_a_unit(many, callers, django_assert_num_queries, limit):
     api = callers["province"].api
     api.get("/units?limit=1")
-    with django_assert_num_queries(4):  # + the `under` unit
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # + the `under` unit
         r = api.get(f"/units?under={many['A1'].pk}&q=thon&kind=village&limit={limit}")
     assert len(r.json()["items"]) == limit
 
@@ -46,7 +46,7 @@ def test_units_list_filtered_under_a_unit(many, callers, django_assert_num_queri
 def test_subtree_pages(many, callers, django_assert_num_queries, limit):
     api = callers["commune"].api
     first = api.get(f"/units/{many['A1'].pk}/subtree?limit={limit}").json()
-    with django_assert_num_queries(4):  # token, scope, the unit, one page
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # token, scope, the unit, one page
         r = api.get(f"/units/{many['A1'].pk}/subtree?limit={limit}&cursor={first['next_cursor']}")
     assert len(r.json()["items"]) == limit
 
@@ -54,7 +54,7 @@ def test_subtree_pages(many, callers, django_assert_num_queries, limit):
 def test_unit_detail(many, callers, django_assert_num_queries):
     api = callers["province"].api
     api.get("/me")
-    with django_assert_num_queries(7):  # token, scope, unit, ancestors, successors, predecessors, children
+    with django_assert_num_queries(AUTH_QUERIES + 5):  # token, scope, unit, ancestors, successors, predecessors, children
         api.get(f"/units/{many['A1v'].pk}")
 
 

@@ -63,3 +63,38 @@ def test_subtree_is_a_range_on_the_path(tree):
     assert names(sub) == {"Tỉnh Lai Châu", "Xã Bình Lư", "Bản Thẳm", "Phường Tân Phong", "Sở Nội vụ"}
     assert next_prefix("000000019") == "000000020"
     assert next_prefix("000000009000000099") == "000000009000000100"
+
+
+def test_a_token_brings_its_users_scope_in_the_same_query_on_postgresql(tree, make_user):
+    """The API's hot path: the token's query carries the grants; the scope is the one scope_of would read."""
+    from django.utils import timezone
+
+    from danvan.accounts.services import authenticate_token, create_api_token
+    from danvan.orgs.models import Membership
+    from danvan.orgs.scope import scope_of
+
+    u = make_user("qtv", (tree["A"], "admin"), (tree["B1"], "viewer"), (tree["A2"], "officer"))
+    Membership.objects.filter(user=u, org_unit=tree["A2"]).update(revoked_at=timezone.now())  # revoked: not a grant
+    _, raw = create_api_token(user=u, name="he thong")
+    fresh = type(u).objects.get(pk=u.pk)
+    expected = sorted((g.unit_id, g.path, g.role) for g in scope_of(fresh).grants)
+    assert expected == sorted([(tree["A"].pk, tree["A"].path, "admin"), (tree["B1"].pk, tree["B1"].path, "viewer")])
+    with CaptureQueriesContext(connection) as ctx:
+        user = authenticate_token(raw)
+        scope = scope_of(user)
+    assert user is not None and user.pk == u.pk
+    assert sorted((g.unit_id, g.path, g.role) for g in scope.grants) == expected
+    assert len([q for q in ctx.captured_queries if "orgs_membership" in q["sql"]]) == 1
+    assert sum(q["sql"].lstrip().upper().startswith("SELECT") for q in ctx.captured_queries) == (
+        1 if connection.vendor == "postgresql" else 2
+    )
+
+
+def test_a_token_of_a_user_without_grants_has_an_empty_scope(tree, make_user):
+    from danvan.accounts.services import authenticate_token, create_api_token
+    from danvan.orgs.scope import scope_of
+
+    u = make_user("khong")
+    _, raw = create_api_token(user=u, name="he thong")
+    user = authenticate_token(raw)
+    assert scope_of(user).grants == [] and not OrgUnit.objects.visible_to(user).exists()

@@ -76,3 +76,36 @@ def test_mark_prolonged_sets_once_and_keeps_history(tree: Any, fields: Any, sett
     assert got[fresh.pk] is None and got[closed.pk] is None
     assert flags.mark_prolonged(today + dt.timedelta(days=1)) == 0  # set once
     assert Petition.objects.get(pk=old.pk).prolonged_since == today
+
+
+def test_the_same_filer_wins_over_likeness_and_the_oldest_case_is_pointed_at(tree: Any) -> None:
+    """Several cases below: the filer's own oldest one, else the oldest of the alike ones (on both databases)."""
+    alike_old = receive(tree["A1v"], summary=LAND, filer_name="Lò Văn B", received_on=D(2026, 6, 1))
+    receive(tree["A1"], summary=LAND, filer_name="Lò Văn C", received_on=D(2026, 6, 20))  # alike, newer
+    mine_new = receive(tree["A1"], summary="Đơn về tiền bồi thường", filer_name="Nguyễn Văn An",
+                       received_on=D(2026, 6, 25))
+    mine_old = receive(tree["A2"], summary="Đơn về lối đi chung", filer_name="Nguyễn Văn An",
+                       received_on=D(2026, 6, 10))
+    by_filer = receive(tree["A"], summary=LAND, filer_name="Nguyễn Văn An")
+    assert by_filer.over_level_of_id == mine_old.pk != mine_new.pk
+    by_text = receive(tree["A"], summary=LAND, filer_name="Đèo Thị D")
+    assert by_text.over_level_of_id == alike_old.pk
+
+
+def test_a_case_at_the_same_unit_is_not_over_level(tree: Any) -> None:
+    receive(tree["A"], summary=LAND, filer_name="Nguyễn Văn An")
+    assert not receive(tree["A"], summary=LAND, filer_name="Nguyễn Văn An").over_level
+
+
+def test_a_unit_created_after_its_parents_size_was_remembered_is_still_searched(tree: Any) -> None:
+    """The remembered subtree size only picks a plan: a new village's case is found at once."""
+    from danvan.orgs import services as orgs
+    from danvan.orgs.models import OrgKind
+    from danvan.orgs.sizes import subtree_size
+
+    before = subtree_size(tree["A2"].path)
+    village = orgs.create_unit(actor=None, kind=OrgKind.objects.get(code="village"), name="Tổ dân phố 9",
+                               parent=tree["A2"], audit_event=False)
+    assert subtree_size(tree["A2"].path) == before  # still the remembered, stale number
+    lower = receive(village, summary=LAND, filer_name="Nguyễn Văn An")
+    assert receive(tree["A2"], summary=LAND, filer_name="Nguyễn Văn An").over_level_of_id == lower.pk

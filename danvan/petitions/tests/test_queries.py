@@ -97,16 +97,35 @@ def test_cases_without_deadline_come_last_and_page_correctly(people: Any, cases:
     assert queries.worklist(people["officer"], after=queries.page_key(rows[-1])) == []
 
 
+def test_a_stale_remembered_size_changes_the_plan_never_the_rows(people: Any, cases: Any, tree: Any) -> None:
+    """The subtree size is remembered per process; a unit created since is listed at once, and a unit
+    moved out of the scope is gone at once, because the units are read in the page's own query."""
+    from danvan.orgs import services as orgs
+    from danvan.orgs.models import OrgKind, OrgUnit
+
+    officer = people["officer"]  # commune A1
+    assert cases["village"].pk in {p.pk for p in queries.worklist(officer)}  # A1's subtree size is remembered
+    village = orgs.create_unit(actor=None, kind=OrgKind.objects.get(code="village"), name="Bản Mới",
+                               parent=tree["A1"], audit_event=False)
+    new = receive(village, summary="Kiến nghị làm đường vào bản", filer_name="Lò Văn Mới")
+    assert new.pk in {p.pk for p in queries.worklist(officer)}
+    # Bản Thẳm leaves A1's subtree (its path no longer starts with A1's): its case leaves the list.
+    OrgUnit.objects.filter(pk=tree["A1v"].pk).update(path=tree["B1"].path + "000000999")
+    assert cases["village"].pk not in {p.pk for p in queries.worklist(officer)}
+
+
 def test_the_plan_follows_the_scope_size(people: Any, cases: Any, plan: str) -> None:
     assert (queries._narrow_scope(people["province_officer"], None) is None) == (plan == "broad")
 
 
-def test_worklist_query_count(people: Any, cases: Any, django_assert_max_num_queries: Any) -> None:
+def test_worklist_query_count(
+    people: Any, cases: Any, django_assert_max_num_queries: Any, django_assert_num_queries: Any
+) -> None:
     user = people["province_officer"]
-    with django_assert_max_num_queries(3):  # the scope, its units (a narrow one), the page with units and fields
+    with django_assert_max_num_queries(3):  # the scope, the size of its subtree, the page with units and fields
         rows = queries.worklist(user)
         [(p.org_unit.name, p.field and p.field.name) for p in rows]
-    with django_assert_max_num_queries(2):  # the units again, the page
+    with django_assert_num_queries(1):  # the page alone: scope and size are known, the units are a subquery
         queries.worklist(user, limit=1000)
 
 

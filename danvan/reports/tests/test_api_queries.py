@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from danvan.api.tests.conftest import AUTH_QUERIES
 from danvan.reports.models import DataValue, ReportForm, Submission, SubmissionStatus
 from danvan.reports.totals import refresh_anchor_totals
 
@@ -55,15 +56,15 @@ def test_lists(period, tree, kinds, callers, django_assert_num_queries, communes
     grow(period, tree, kinds, communes)
     api = callers["province"].api
     api.get("/me")
-    with django_assert_num_queries(3):  # token, scope, one page of forms with their owners
+    with django_assert_num_queries(AUTH_QUERIES + 1):  # token, scope, one page of forms with their owners
         r = api.get("/reports/forms?limit=200")
     assert len(r.json()["items"]) == communes + 1
-    with django_assert_num_queries(4):  # token, scope, regimes with their units and form, reporter kinds
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # token, scope, regimes with their units and form, reporter kinds
         assert len(api.get("/reports/regimes").json()["items"]) == 1
-    with django_assert_num_queries(3):  # token, scope, one page of reports with units and periods
+    with django_assert_num_queries(AUTH_QUERIES + 1):  # token, scope, one page of reports with units and periods
         r = api.get("/reports/submissions?limit=200")
     assert len(r.json()["items"]) == communes + 3
-    with django_assert_num_queries(4):  # + the `unit` filter's unit
+    with django_assert_num_queries(AUTH_QUERIES + 2):  # + the `unit` filter's unit
         r = api.get(f"/reports/submissions?unit={tree['A'].pk}&status=submitted&period={period.pk}&limit=10")
     assert len(r.json()["items"]) == min(communes, 10)
 
