@@ -53,7 +53,7 @@ from danvan.orgs.paths import ancestor_ids
 from danvan.orgs.scope import scope_of
 
 from .locking import conflict_message, lock_alive_petition
-from .models import CaseHandler, Petition, PetitionEvent, PetitionKind
+from .models import PENDING_STATUSES, CaseHandler, Petition, PetitionEvent, PetitionKind
 from .workflow import HANDLING_ROLES, INTAKE_ROLES
 
 SEARCH_TEXT_MAX = 2000
@@ -120,7 +120,8 @@ def is_postgres() -> bool:
 
 # An SQL expression for an array of unit ids, its parameters and how many units it holds (maybe roughly).
 UnitsSql = tuple[str, list[Any], int]
-PENDING_SQL = ("AND p.status IN ('received', 'classified', 'accepted', 'verifying', 'suspended') "
+# The same cases as models.PENDING_STATUSES, written into SQL (the values are the enum's constants).
+PENDING_SQL = (f"AND p.status IN ({', '.join(repr(str(s)) for s in PENDING_STATUSES)}) "
                "AND p.decision_on IS NULL")
 
 

@@ -25,10 +25,8 @@ from danvan.orgs.paths import next_prefix
 from danvan.orgs.sizes import subtree_size
 
 from . import duplicates
-from .models import OPEN_STATUSES, Petition, PetitionKind, PetitionStatus
+from .models import PENDING_STATUSES, Petition, PetitionKind
 
-# A lower case still waiting for its level's decision: open, or suspended (time not counted, still pending).
-PENDING_STATUSES = (*OPEN_STATUSES, PetitionStatus.SUSPENDED)
 DEFAULT_PROLONGED_DAYS = {"complaint": 90, "denunciation": 90, "recommendation": 60, "feedback": 60, "mixed": 90}
 SQLITE_POOL = 500
 

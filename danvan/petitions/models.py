@@ -138,6 +138,8 @@ class PetitionStatus(models.TextChoices):
 OPEN_STATUSES = (
     PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED, PetitionStatus.ACCEPTED, PetitionStatus.VERIFYING,
 )
+# Still waiting for its level's decision: open, or suspended (time not counted, still pending).
+PENDING_STATUSES = (*OPEN_STATUSES, PetitionStatus.SUSPENDED)
 
 
 class Outcome(models.TextChoices):

@@ -48,7 +48,7 @@ from danvan.orgs.scope import subtree_q
 from . import deadlines
 from .locking import lock_unit
 from .models import (
-    OPEN_STATUSES,
+    PENDING_STATUSES,
     Attachment,
     DestructionDecision,
     FilerIdentity,
@@ -72,7 +72,6 @@ MAX_PER_DECISION = 1000
 # The list page and the API list show at most this many at once: a decision covers a batch.
 LIST_LIMIT = 500
 # A case still being worked on, or waiting (suspended): what a filed-away petition may still matter to.
-PENDING_STATUSES = (*OPEN_STATUSES, S.SUSPENDED)
 # How a filed-away petition may end: filed away, or closed after being filed away.
 END_STATUSES = (S.FILED_AWAY, S.CLOSED)
 LIST_DEFERRED = ("content", "search_text", "public_summary", "complex_criteria")
