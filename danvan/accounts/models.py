@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -40,8 +41,8 @@ def hash_token(raw: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def usable(self) -> ApiTokenQuerySet:
-        now = timezone.now()
+    def usable(self, now: datetime.datetime | None = None) -> ApiTokenQuerySet:
+        now = timezone.now() if now is None else now
         return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
 

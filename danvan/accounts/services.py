@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.text import clean_text
-from danvan.orgs.scope import prime_scope, with_grants
+from danvan.orgs.scope import prime_scope
 
 from . import totp
 from .models import ApiToken, User, hash_token
+from .token_lookup import find_token
 
 MAX_ACTIVE_TOKENS = 20
 
@@ -66,15 +67,17 @@ def authenticate_token(raw: str) -> Any | None:
     """The user a bearer token acts for, or None when it is unknown, revoked or expired."""
     if not raw or not raw.startswith("dvk_") or len(raw) > 200:
         return None
-    tokens = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(raw))
-    token = with_grants(tokens, "user_id").first()
-    if token is None or not token.user.is_active:
-        return None
-    prime_scope(token.user, token)
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    found = find_token(hash_token(raw), now)
+    if found is None:
+        return None
+    pk, last_used_at, user, grants = found
+    if not user.is_active:
+        return None
+    prime_scope(user, grants)
+    if last_used_at is None or (now - last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=pk).update(last_used_at=now)
+    return user
 
 
 @transaction.atomic

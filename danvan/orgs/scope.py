@@ -86,9 +86,8 @@ def with_grants(qs: QuerySet[Any], user_field: str) -> QuerySet[Any]:
     return qs.annotate(danvan_grants=ArraySubquery(grants))
 
 
-def prime_scope(user: Any, row: Any) -> None:
-    """Store the grants ``with_grants`` put on ``row`` as ``user``'s scope for this request (no-op without them)."""
-    grants = getattr(row, "danvan_grants", None)
+def prime_scope(user: Any, grants: list[dict[str, Any]] | None) -> None:
+    """Store the grants ``with_grants`` read along with ``user`` as their scope for this request (no-op without)."""
     if grants is None or user is None or not getattr(user, "is_active", False):
         return
     scope = UserScope(

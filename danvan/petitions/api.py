@@ -30,6 +30,7 @@ from danvan.api.pagination import MAX_ID, decode_cursor, encode_cursor, is_dated
 from danvan.api.units import unit_filter
 from danvan.core.exceptions import ConcurrentEditError
 from danvan.core.text import search_key
+from danvan.orgs.lookup import visible_unit
 from danvan.orgs.models import OrgUnit
 from danvan.orgs.scope import subtree_q
 
@@ -427,7 +428,7 @@ def receive(request: HttpRequest, payload: PetitionIn) -> Status:
         raise _invalid("idempotency_key", _("The Idempotency-Key header and the field differ."))
     if len(key) > 100:
         raise _invalid("idempotency_key", _("Enter at most %(max)s characters.") % {"max": 100})
-    unit = OrgUnit.objects.visible_to(user).filter(pk=payload.org_unit).first()
+    unit = visible_unit(user, payload.org_unit)
     if unit is None:
         raise _invalid("org_unit", _("Choose a unit."))
     field = _field_by_code("field", payload.field)

@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Max, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext as _
 
+from danvan.core.prepared import Prepared
 from danvan.orgs.models import OrgUnit
 
 from .models import Petition
@@ -27,7 +30,15 @@ def lock_unit(unit_id: int) -> None:
     a writer holding the audit chain's head and recording an event for this unit waited for us while
     we waited for the head: a deadlock, answered 500 (issue #9 crash test, PostgreSQL).
     """
-    list(OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk", flat=True))
+    if connection.get_autocommit():  # the compiled query no longer asks Django, which would refuse
+        raise TransactionManagementError("lock_unit must run inside a transaction.")
+    _LOCK_UNIT.rows(unit=unit_id)
+
+
+# Compiled once per process (inside a transaction, as select_for_update requires): every intake runs it.
+_LOCK_UNIT = Prepared(
+    lambda unit: OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit).values_list("pk"), unit=int
+)
 
 
 def next_number(rows: QuerySet[Any], field: str = "number") -> int:

@@ -23,12 +23,13 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.core import audit
 from danvan.core.exceptions import ConcurrentEditError
+from danvan.core.prepared import Prepared
 from danvan.core.writes import clean_field_text, conditional_update
 from danvan.core.writes import fmt_date as _fmt
 from danvan.core.writes import is_int as _is_int
@@ -271,17 +272,31 @@ def _clean_intake(
     return out
 
 
+def _build_number_and_replay(unit: int, year: int, key: str | None = None) -> QuerySet[Any]:
+    mine = Petition.objects.filter(org_unit=OuterRef("pk"))
+    top = Subquery(mine.filter(number_year=year).order_by("-number").values("number")[:1])
+    replay = (Subquery(mine.filter(idempotency_key=key).values("pk")[:1]) if key is not None
+              else Value(None, BigIntegerField()))
+    return OrgUnit.objects.filter(pk=unit).annotate(top=top, replay=replay).values_list("top", "replay")
+
+
+# Compiled once per process: intake's hottest read (the Python that builds it cost more than the query).
+_NUMBER = Prepared(_build_number_and_replay, unit=int, year=int)
+_NUMBER_AND_REPLAY = Prepared(_build_number_and_replay, unit=int, year=int, key=str)
+
+
 def _number_and_replay(org_unit: OrgUnit, year: int, key: str) -> tuple[int, int | None]:
     """The unit's next number in ``year`` and the petition already recorded under ``key``, in one query.
 
     Call under ``lock_unit``: both are read after the lock is held (in one statement, so intake pays
     one round trip for them), each through its unique index.
     """
-    mine = Petition.objects.filter(org_unit=OuterRef("pk"))
-    top = Subquery(mine.filter(number_year=year).order_by("-number").values("number")[:1])
-    replay = Subquery(mine.filter(idempotency_key=key).values("pk")[:1]) if key else Value(None, BigIntegerField())
-    got = OrgUnit.objects.filter(pk=org_unit.pk).annotate(top=top, replay=replay).values_list("top", "replay").get()
-    return (got[0] or 0) + 1, got[1]
+    if key:
+        rows = _NUMBER_AND_REPLAY.rows(unit=org_unit.pk, year=year, key=key)
+    else:
+        rows = _NUMBER.rows(unit=org_unit.pk, year=year)
+    top, replay = rows[0]
+    return (top or 0) + 1, replay
 
 
 @transaction.atomic
