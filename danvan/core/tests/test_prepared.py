@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,7 +22,7 @@ from danvan.petitions.locking import lock_unit
 pytestmark = pytest.mark.django_db
 
 
-def _units(path_from: str, valid_on: dt.date, name: str) -> object:
+def _units(path_from: str, valid_on: dt.date, name: str) -> QuerySet[Any]:
     return (OrgUnit.objects.filter(path__gte=path_from, name=name)
             .exclude(valid_from__gt=valid_on).order_by("path").values_list("pk", "name", "valid_to", "path"))
 
@@ -84,7 +86,8 @@ def test_visible_unit_answers_as_visible_to(tree, make_user):
         assert (visible_unit(officer, unit.pk) is not None) is expected
         assert visible_unit(admin, unit.pk) == unit
     assert visible_unit(admin, 10**9) is None
-    assert unit_by_pk(tree["A1v"].pk).path == tree["A1v"].path
+    found = unit_by_pk(tree["A1v"].pk)
+    assert found is not None and found.path == tree["A1v"].path
 
 
 @pytest.mark.django_db(transaction=True)
